@@ -1,0 +1,4 @@
+package io.continuo.store;
+
+public record TypeInfo(String name, String unit) {
+}
