@@ -215,8 +215,8 @@ public final class FlameTree {
      * under each kept node folded into one child named {@value #OTHER_NAME}. Every total stays exact.
      */
     public FlameTree prune(int maxNodes) {
-        if (maxNodes < 1) {
-            throw new ValidationException("maxNodes must be at least 1, got " + maxNodes);
+        if (maxNodes < 2) {
+            throw new ValidationException("maxNodes must be at least 2, got " + maxNodes);
         }
         if (size <= maxNodes) {
             return copy();
@@ -244,10 +244,10 @@ public final class FlameTree {
                 kept[order[i]] = true;
             }
             int others = countFoldedParents(kept);
-            if (keep + others <= maxNodes || keep == 1) {
+            if (keep + others <= maxNodes) {
                 break;
             }
-            keep = Math.max(1, keep - (keep + others - maxNodes));
+            keep -= keep + others - maxNodes;
         }
         return copyKept(kept);
     }

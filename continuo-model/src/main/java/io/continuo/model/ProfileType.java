@@ -10,6 +10,8 @@ import java.util.regex.Pattern;
  */
 public record ProfileType(String name, String unit) {
 
+    private static final Pattern VALID_NAME = Pattern.compile("[a-z_][a-z0-9_.:-]{0,63}");
+
     public static final String NANOSECONDS = "nanoseconds";
     public static final String BYTES = "bytes";
     public static final String COUNT = "count";
@@ -25,7 +27,6 @@ public record ProfileType(String name, String unit) {
     public static final ProfileType EXCEPTIONS = new ProfileType("exceptions", COUNT);
     public static final ProfileType GOROUTINES = new ProfileType("goroutines", COUNT);
 
-    private static final Pattern VALID_NAME = Pattern.compile("[a-z_][a-z0-9_.:-]{0,63}");
 
     /** pprof sample-type names whose meaning equals one of ours. */
     private static final Map<String, ProfileType> PPROF_ALIASES = Map.ofEntries(
