@@ -1,0 +1,204 @@
+package io.continuo.agent;
+
+import io.continuo.agent.config.AgentConfig;
+import io.continuo.agent.control.BudgetController;
+import io.continuo.agent.control.SamplingRates;
+import io.continuo.agent.jfr.Family;
+import io.continuo.agent.jfr.JfrEngine;
+import io.continuo.agent.metrics.CpuClock;
+import io.continuo.agent.metrics.MetricsJson;
+import io.continuo.agent.otel.SpanRegistry;
+import io.continuo.agent.pprof.PprofEncoder;
+import io.continuo.agent.pprof.ProfileBuilder;
+import io.continuo.agent.upload.Backoff;
+import io.continuo.agent.upload.BoundedQueue;
+import io.continuo.agent.upload.HttpTransport;
+import io.continuo.agent.upload.Payload;
+import io.continuo.agent.upload.Uploader;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * Wires the pieces together and owns the interval clock. Everything that touches profile data runs on
+ * the one JFR stream thread ("continuo-jfr"): event handlers, the once-a-second control step and the
+ * per-interval encode; only finished byte arrays cross to the uploader thread, through the bounded queue.
+ */
+final class AgentRuntime {
+    private static final long CONTROL_STEP_NANOS = 900_000_000L;
+    private static final long FLUSH_SLACK_NANOS = 500_000_000L;
+    private static final String PPROF = "application/octet-stream";
+    private static final String JSON = "application/json";
+
+    private final AgentConfig config;
+    private final SamplingRates rates;
+    private final BudgetController controller;
+    private final JfrEngine engine;
+    private final BoundedQueue queue;
+    private final Uploader uploader;
+    private final PprofEncoder encoder = new PprofEncoder();
+    private final CpuClock cpuClock = new CpuClock();
+    private final String identityQuery;
+    private final AtomicBoolean stopped = new AtomicBoolean();
+
+    private long intervalStartMillis = System.currentTimeMillis();
+    private long intervalStartNanos = System.nanoTime();
+    private long lastStepNanos = System.nanoTime();
+    private long lastAgentCpu = -1;
+    private long lastProcessCpu = -1;
+    private long intervalAgentCpu;
+    private long intervalProcessCpu;
+
+    AgentRuntime(AgentConfig config) {
+        this.config = config;
+        this.rates = new SamplingRates(config.cpuInterval.toNanos(), config.allocRate, config.lockThreshold.toNanos());
+        this.controller = new BudgetController(config.cpuBudget);
+        this.engine = new JfrEngine(config, rates, this::onFlush, this::fail);
+        this.queue = new BoundedQueue(config.queueCapacity, config.queueMaxBytes);
+        this.uploader = new Uploader(queue, new HttpTransport(config.server, config.timeout, config.apiKey, config.tenant),
+                new Backoff(config.backoffBase, config.backoffMax, new Random()), config.maxRetries, Uploader.realSleeper());
+        this.identityQuery = identityQuery(config);
+        SpanRegistry.setMaxEndpoints(config.maxEndpoints);
+    }
+
+    /** Runs on the continuo-jfr thread until {@link #stop()}. */
+    void run() {
+        uploader.start();
+        Log.info("profiling " + config);
+        engine.run();
+    }
+
+    void stop() {
+        if (!stopped.compareAndSet(false, true)) return;
+        engine.close();
+        uploader.stop();
+    }
+
+    /** Any internal failure ends profiling for good, with one line on stderr. */
+    void fail(Throwable t) {
+        if (stopped.get()) return;
+        Log.warn("internal error, agent disabled: " + t);
+        if (Log.debugEnabled()) t.printStackTrace();
+        stop();
+    }
+
+    private void onFlush() {
+        if (stopped.get()) return;
+        long now = System.nanoTime();
+        if (now - lastStepNanos >= CONTROL_STEP_NANOS) {
+            lastStepNanos = now;
+            controlStep();
+        }
+        // JFR flushes about once a second; half a flush of slack keeps intervals near the configured length.
+        if (now - intervalStartNanos + FLUSH_SLACK_NANOS >= config.uploadInterval.toNanos()) {
+            long until = System.currentTimeMillis();
+            flushInterval(intervalStartMillis, until, now - intervalStartNanos);
+            intervalStartMillis = until;
+            intervalStartNanos = now;
+        }
+    }
+
+    private void controlStep() {
+        long agent = cpuClock.agentCpuNanos();
+        long process = cpuClock.processCpuNanos();
+        if (lastAgentCpu >= 0 && lastProcessCpu >= 0 && agent >= 0 && process >= 0) {
+            long dAgent = Math.max(0, agent - lastAgentCpu);
+            long dProcess = Math.max(0, process - lastProcessCpu);
+            intervalAgentCpu += dAgent;
+            intervalProcessCpu += dProcess;
+            if (config.adaptive) adapt(controller.observe(dAgent, dProcess));
+        }
+        lastAgentCpu = agent;
+        lastProcessCpu = process;
+    }
+
+    private void adapt(double scale) {
+        long period = Math.max(1, Math.round(config.cpuInterval.toMillis() * scale)) * 1_000_000L;
+        if (period != rates.cpuPeriod()) {
+            Instant t = Instant.now();
+            rates.setCpuPeriod(t.getEpochSecond() * 1_000_000_000L + t.getNano(), period);
+        }
+        rates.setAllocRate(Math.max(1, Math.round(config.allocRate / scale)));
+        rates.setLockThresholdNanos(Math.round(config.lockThreshold.toNanos() * scale));
+        engine.applyRates();
+    }
+
+    private void flushInterval(long fromMillis, long untilMillis, long durationNanos) {
+        long timeNanos = fromMillis * 1_000_000L;
+        for (Family f : engine.families()) {
+            ProfileBuilder b = f.builder();
+            if (!b.isEmpty()) {
+                b.setPeriod(f == engine.cpu ? rates.cpuPeriod() : 0);
+                if (b.droppedSamples() > 0) Log.debug(f.name + ": " + b.droppedSamples() + " samples over the row cap");
+                byte[] body = encoder.encodeGzip(b, timeNanos, durationNanos);
+                queue.offer(new Payload("/api/v1/ingest?" + identityQuery + "&format=pprof&from=" + fromMillis
+                        + "&until=" + untilMillis, PPROF, body, f.name + " profile"));
+            }
+            f.clear();
+        }
+        long allocated = engine.takeAllocatedBytes();
+        long gcPause = engine.takeGcPauseNanos();
+        if (config.metrics) {
+            queue.offer(new Payload("/api/v1/ingest/metrics?" + identityQuery, JSON,
+                    metrics(untilMillis, durationNanos, allocated, gcPause).getBytes(StandardCharsets.UTF_8), "metrics"));
+        }
+        intervalAgentCpu = 0;
+        intervalProcessCpu = 0;
+    }
+
+    private String metrics(long at, long durationNanos, long allocatedBytes, long gcPauseNanos) {
+        double seconds = durationNanos / 1e9;
+        Map<String, Double> v = new LinkedHashMap<>();
+        int cores = Runtime.getRuntime().availableProcessors();
+        v.put("process_cpu_ratio", intervalProcessCpu / (durationNanos * (double) cores));
+        v.put("heap_used_after_gc_bytes", (double) heapUsedAfterGc());
+        v.put("gc_pause_ns", (double) gcPauseNanos);
+        if (config.alloc) v.put("alloc_rate_bytes_per_second", allocatedBytes / seconds);
+        v.put("live_threads", (double) cpuClock.liveThreads());
+        v.put("agent_cpu_ratio", intervalProcessCpu > 0 ? intervalAgentCpu / (double) intervalProcessCpu : Double.NaN);
+        v.put("agent_cpu_budget_ratio", config.cpuBudget);
+        v.put("agent_sampling_scale", controller.scale());
+        if (config.cpu || config.wall) v.put("cpu_sampling_period_ns", (double) rates.cpuPeriod());
+        if (config.alloc) v.put("alloc_sampling_rate_per_second", (double) rates.allocRate());
+        if (config.lock) v.put("lock_threshold_ns", (double) rates.lockThresholdNanos());
+        v.put("agent_uploaded_bytes_total", (double) uploader.sentBytes());
+        v.put("agent_upload_failures_total", (double) uploader.failed());
+        v.put("agent_upload_dropped_total", (double) queue.dropped());
+        v.put("agent_upload_queue_size", (double) queue.size());
+        return MetricsJson.point(at, v);
+    }
+
+    private static long heapUsedAfterGc() {
+        long sum = 0;
+        for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
+            if (pool.getType() != MemoryType.HEAP) continue;
+            MemoryUsage u = pool.getCollectionUsage();
+            if (u != null) sum += u.getUsed();
+        }
+        return sum;
+    }
+
+    static String identityQuery(AgentConfig c) {
+        StringBuilder sb = new StringBuilder("service=").append(enc(c.service));
+        if (!c.version.isEmpty()) sb.append("&version=").append(enc(c.version));
+        if (!c.env.isEmpty()) sb.append("&env=").append(enc(c.env));
+        if (!c.instance.isEmpty()) sb.append("&instance=").append(enc(c.instance));
+        c.labels.forEach((k, val) -> sb.append('&').append(enc(k)).append('=').append(enc(val)));
+        return sb.toString();
+    }
+
+    private static String enc(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"); }
+
+    // Exposed for tests and diagnostics through ContinuoAgent.
+    BoundedQueue queue() { return queue; }
+
+    Uploader uploader() { return uploader; }
+}

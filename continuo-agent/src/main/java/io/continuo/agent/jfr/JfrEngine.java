@@ -1,0 +1,253 @@
+package io.continuo.agent.jfr;
+
+import io.continuo.agent.config.AgentConfig;
+import io.continuo.agent.control.SamplingRates;
+import io.continuo.agent.otel.SpanRegistry;
+import io.continuo.agent.pprof.ProfileBuilder;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+import jdk.jfr.consumer.RecordedClass;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedThread;
+import jdk.jfr.consumer.RecordingStream;
+
+/**
+ * Runs an in-process JFR {@link RecordingStream} on the calling thread and folds events into one
+ * {@link Family} per profile type. The stream starts from an empty configuration and only the
+ * profiling events below are enabled: nothing that describes the environment (variables, system
+ * properties, processes) is ever recorded. Handlers are registered per event name, so events that
+ * another recording in the same JVM enables never reach us.
+ */
+public final class JfrEngine {
+    static final String EXECUTION_SAMPLE = "jdk.ExecutionSample";
+    static final String NATIVE_METHOD_SAMPLE = "jdk.NativeMethodSample";
+    static final String ALLOCATION_SAMPLE = "jdk.ObjectAllocationSample";
+    static final String MONITOR_ENTER = "jdk.JavaMonitorEnter";
+    static final String THREAD_PARK = "jdk.ThreadPark";
+    static final String EXCEPTION_THROW = "jdk.JavaExceptionThrow";
+    static final String GARBAGE_COLLECTION = "jdk.GarbageCollection";
+
+    /** Every event this engine may enable; a test asserts nothing else is ever switched on. */
+    public static final List<String> ALLOWED_EVENTS = List.of(EXECUTION_SAMPLE, NATIVE_METHOD_SAMPLE,
+            ALLOCATION_SAMPLE, MONITOR_ENTER, THREAD_PARK, EXCEPTION_THROW, GARBAGE_COLLECTION);
+
+    /** Rough mean object size used to turn sampled allocation weight (bytes) into an object count. */
+    private static final long ESTIMATED_OBJECT_BYTES = 32;
+
+    private final AgentConfig config;
+    private final SamplingRates rates;
+    private final Consumer<Throwable> onFailure;
+    private final Runnable onFlush;
+    private final List<String> enabledEvents = new ArrayList<>();
+    public final Family cpu;
+    public final Family wall;
+    public final Family alloc;
+    public final Family lock;
+    public final Family exceptions;
+    private final SpanRegistry.Hit hit = new SpanRegistry.Hit();
+    private long gcPauseNanos;
+    private long allocatedBytes;
+    private volatile RecordingStream stream;
+    private volatile boolean closed;
+    private long appliedPeriod = -1;
+    private long appliedAllocRate = -1;
+    private long appliedLockThreshold = -1;
+
+    public JfrEngine(AgentConfig config, SamplingRates rates, Runnable onFlush, Consumer<Throwable> onFailure) {
+        this.config = config;
+        this.rates = rates;
+        this.onFlush = onFlush;
+        this.onFailure = onFailure;
+        int depth = config.maxStackDepth;
+        cpu = config.cpu ? new Family("cpu", new String[] {"cpu"}, new String[] {"nanoseconds"}, "cpu", "nanoseconds", depth) : null;
+        wall = config.wall ? new Family("wall", new String[] {"wall"}, new String[] {"nanoseconds"}, "wall", "nanoseconds", depth) : null;
+        alloc = config.alloc ? new Family("alloc", new String[] {"alloc_objects", "alloc_space"},
+                new String[] {"count", "bytes"}, "space", "bytes", depth) : null;
+        lock = config.lock ? new Family("lock", new String[] {"contentions", "delay"},
+                new String[] {"count", "nanoseconds"}, "contentions", "count", depth) : null;
+        exceptions = config.exceptions ? new Family("exceptions", new String[] {"exceptions"}, new String[] {"count"},
+                "exceptions", "count", depth) : null;
+    }
+
+    public List<Family> families() {
+        List<Family> out = new ArrayList<>();
+        for (Family f : new Family[] {cpu, wall, alloc, lock, exceptions}) {
+            if (f != null) out.add(f);
+        }
+        return out;
+    }
+
+    /** Names of the events actually enabled, for tests and the debug log. */
+    public List<String> enabledEvents() { return Collections.unmodifiableList(enabledEvents); }
+
+    /** Blocks the calling thread until {@link #close()}; handlers and {@code onFlush} run on it. */
+    public void run() {
+        RecordingStream rs = new RecordingStream();
+        stream = rs;
+        if (closed) {
+            rs.close();
+            return;
+        }
+        // Bound the on-disk repository JFR keeps for the stream.
+        rs.setMaxAge(Duration.ofSeconds(30));
+        rs.setMaxSize(32L << 20);
+        rs.setReuse(true);
+        rs.setOrdered(false);
+        if (cpu != null || wall != null) {
+            enable(rs, EXECUTION_SAMPLE);
+            rs.onEvent(EXECUTION_SAMPLE, guard(this::onExecutionSample));
+        }
+        if (wall != null) {
+            enable(rs, NATIVE_METHOD_SAMPLE);
+            rs.enable(NATIVE_METHOD_SAMPLE).withPeriod(config.wallInterval);
+            rs.onEvent(NATIVE_METHOD_SAMPLE, guard(this::onNativeSample));
+        }
+        if (alloc != null) {
+            enable(rs, ALLOCATION_SAMPLE).withStackTrace();
+            rs.onEvent(ALLOCATION_SAMPLE, guard(this::onAllocation));
+        }
+        if (lock != null) {
+            enable(rs, MONITOR_ENTER).withStackTrace();
+            enable(rs, THREAD_PARK).withStackTrace();
+            rs.onEvent(MONITOR_ENTER, guard(this::onLock));
+            rs.onEvent(THREAD_PARK, guard(this::onLock));
+        }
+        if (exceptions != null) {
+            enable(rs, EXCEPTION_THROW).withStackTrace();
+            rs.onEvent(EXCEPTION_THROW, guard(this::onException));
+        }
+        if (config.metrics) {
+            enable(rs, GARBAGE_COLLECTION).withoutStackTrace().withThreshold(Duration.ZERO);
+            rs.onEvent(GARBAGE_COLLECTION, guard(e -> gcPauseNanos += e.getDuration("sumOfPauses").toNanos()));
+        }
+        applyRates();
+        rs.onFlush(() -> {
+            try {
+                onFlush.run();
+            } catch (Throwable t) {
+                onFailure.accept(t);
+            }
+        });
+        rs.start();
+    }
+
+    private jdk.jfr.EventSettings enable(RecordingStream rs, String name) {
+        if (!ALLOWED_EVENTS.contains(name)) throw new IllegalStateException("not a profiling event: " + name);
+        if (!enabledEvents.contains(name)) enabledEvents.add(name);
+        return rs.enable(name);
+    }
+
+    /** Pushes changed rates into the running recording; call on the stream thread. */
+    public void applyRates() {
+        RecordingStream rs = stream;
+        if (rs == null) return;
+        if ((cpu != null || wall != null) && rates.cpuPeriod() != appliedPeriod) {
+            appliedPeriod = rates.cpuPeriod();
+            rs.enable(EXECUTION_SAMPLE).withPeriod(Duration.ofNanos(appliedPeriod));
+        }
+        if (alloc != null && rates.allocRate() != appliedAllocRate) {
+            appliedAllocRate = rates.allocRate();
+            rs.enable(ALLOCATION_SAMPLE).with("throttle", appliedAllocRate + "/s");
+        }
+        if (lock != null && rates.lockThresholdNanos() != appliedLockThreshold) {
+            appliedLockThreshold = rates.lockThresholdNanos();
+            Duration t = Duration.ofNanos(appliedLockThreshold);
+            rs.enable(MONITOR_ENTER).withThreshold(t);
+            rs.enable(THREAD_PARK).withThreshold(t);
+        }
+    }
+
+    /** Idempotent; safe from any thread. */
+    public void close() {
+        closed = true;
+        RecordingStream rs = stream;
+        if (rs != null) {
+            try {
+                rs.close();
+            } catch (Throwable ignored) {
+                // Closing during JVM shutdown can race JFR's own hook; nothing to do about it.
+            }
+        }
+    }
+
+    public long takeGcPauseNanos() {
+        long v = gcPauseNanos;
+        gcPauseNanos = 0;
+        return v;
+    }
+
+    public long takeAllocatedBytes() {
+        long v = allocatedBytes;
+        allocatedBytes = 0;
+        return v;
+    }
+
+    private Consumer<RecordedEvent> guard(Consumer<RecordedEvent> handler) {
+        return e -> {
+            if (closed) return;
+            try {
+                handler.accept(e);
+            } catch (Throwable t) {
+                onFailure.accept(t);
+            }
+        };
+    }
+
+    private void onExecutionSample(RecordedEvent e) {
+        RecordedThread thread = e.getThread("sampledThread");
+        long at = epochNanos(e.getStartTime());
+        long period = rates.cpuPeriodAt(at);
+        if (cpu != null) record(cpu, e, thread, null, at, period, 0, false);
+        if (wall != null) record(wall, e, thread, null, at, period, 0, false);
+    }
+
+    private void onNativeSample(RecordedEvent e) {
+        RecordedThread thread = e.getThread("sampledThread");
+        record(wall, e, thread, null, epochNanos(e.getStartTime()), config.wallInterval.toNanos(), 0, false);
+    }
+
+    private void onAllocation(RecordedEvent e) {
+        long weight = e.getLong("weight");
+        allocatedBytes += weight;
+        long objects = Math.max(1, weight / ESTIMATED_OBJECT_BYTES);
+        record(alloc, e, e.getThread(), e.getClass("objectClass"), timeIfSpans(e), objects, weight, true);
+    }
+
+    private void onLock(RecordedEvent e) {
+        record(lock, e, e.getThread(), null, timeIfSpans(e), 1, e.getDuration().toNanos(), true);
+    }
+
+    private void onException(RecordedEvent e) {
+        record(exceptions, e, e.getThread(), e.getClass("thrownClass"), timeIfSpans(e), 1, 0, false);
+    }
+
+    private static long timeIfSpans(RecordedEvent e) {
+        return SpanRegistry.active() ? epochNanos(e.getStartTime()) : 0;
+    }
+
+    private void record(Family f, RecordedEvent e, RecordedThread thread, RecordedClass leaf, long at,
+                        long v0, long v1, boolean twoValues) {
+        StackResolver r = f.resolver;
+        ProfileBuilder b = r.builder();
+        int stack = r.stack(e.getStackTrace(), leaf);
+        int threadName = r.threadName(thread);
+        int span = 0;
+        if (thread != null && at != 0 && SpanRegistry.active()
+                && SpanRegistry.lookup(thread.getJavaThreadId(), at, hit)) {
+            span = b.span(hit.spanId, hit.traceHi, hit.traceLo, hit.endpoint);
+        }
+        if (twoValues) {
+            b.addSample(stack, threadName, span, v0, v1);
+        } else {
+            b.addSample(stack, threadName, span, v0);
+        }
+    }
+
+    private static long epochNanos(Instant t) {
+        return t.getEpochSecond() * 1_000_000_000L + t.getNano();
+    }
+}
