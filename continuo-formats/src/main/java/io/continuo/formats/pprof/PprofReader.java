@@ -5,6 +5,7 @@ import static io.continuo.formats.pprof.PprofFields.*;
 import io.continuo.formats.DecodeLimits;
 import io.continuo.formats.Gzip;
 import io.continuo.formats.ProfileFormatException;
+import io.continuo.formats.internal.LabelNames;
 import io.continuo.formats.internal.WireReader;
 import io.continuo.model.Frame;
 import io.continuo.model.Labels;
@@ -538,7 +539,7 @@ public final class PprofReader {
         }
         Labels.Builder b = Labels.builder();
         for (int i = 0; i < count; i += 2) {
-            String name = labelNames.computeIfAbsent(strings[pairs[i]], PprofReader::sanitizeLabelName);
+            String name = labelNames.computeIfAbsent(strings[pairs[i]], LabelNames::sanitize);
             try {
                 b.put(name, strings[pairs[i + 1]]);
             } catch (ValidationException e) {
@@ -548,23 +549,6 @@ public final class PprofReader {
         Labels labels = b.build();
         labelCache.put(probe.copy(), labels);
         return labels;
-    }
-
-    /** pprof label keys are free text ("thread id"); ours follow Prometheus rules. */
-    static String sanitizeLabelName(String raw) {
-        if (Labels.isValidName(raw)) {
-            return raw;
-        }
-        StringBuilder sb = new StringBuilder(raw.length() + 1);
-        for (int i = 0; i < raw.length(); i++) {
-            char c = raw.charAt(i);
-            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (c >= '0' && c <= '9') || c == '.';
-            sb.append(ok ? c : '_');
-        }
-        if (sb.length() == 0 || !Labels.isValidName(sb.toString())) {
-            sb.insert(0, '_');
-        }
-        return sb.toString();
     }
 
     /** A sample's label pairs as string indexes: a hash key that a probe instance can look up without copying. */
