@@ -1,0 +1,704 @@
+package io.continuo.store.duckdb;
+
+import io.continuo.model.Frame;
+import io.continuo.model.Labels;
+import io.continuo.model.ProfileType;
+import io.continuo.store.MetricPoint;
+import io.continuo.store.SeriesRows;
+import io.continuo.store.StoreException;
+import io.continuo.store.StoreLimitException;
+import io.continuo.store.TraceRows;
+import io.continuo.store.WriteBatch;
+import io.continuo.store.duckdb.SeriesCache.Series;
+import org.duckdb.DuckDBAppender;
+import org.duckdb.DuckDBConnection;
+
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The only thread that writes to DuckDB. Callers enqueue a task and wait on its future; the thread drains up to
+ * {@code maxGroupCommit} tasks, appends them all in one transaction and commits once (group commit), then completes
+ * the futures, so a caller returns only once its rows are in the WAL. Between groups it rolls up completed minutes
+ * and hours and applies retention. Running everything on one thread means the caches need no write locks and the
+ * rollup watermarks cannot race late writes.
+ * <p>
+ * The queue is bounded: when the disk is slower than the uploads, {@code write} blocks the caller (back-pressure
+ * reaches the HTTP layer) rather than buffering without limit.
+ */
+final class Writer implements Runnable {
+    private static final System.Logger LOG = System.getLogger(Writer.class.getName());
+    private static final int QUEUE_CAPACITY = 1024;
+    private static final long RETENTION_INTERVAL_MS = 10 * 60_000L;
+    /** Rollup work done per step before pending writes get their turn. */
+    private static final long MINUTE_CHUNK_MS = 10 * RangePlan.MINUTE;
+    private static final long HOUR_CHUNK_MS = 24 * RangePlan.HOUR;
+
+    private final DuckDbProfileStore store;
+    private final DuckDbConfig config;
+    private final DuckDBConnection connection;
+    private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final Thread thread;
+    private volatile boolean stopping;
+
+    private DuckDBAppender frames;
+    private DuckDBAppender stacks;
+    private DuckDBAppender series;
+    private DuckDBAppender samples;
+    private DuckDBAppender samples1m;
+    private DuckDBAppender samples1h;
+    private DuckDBAppender traceSamples;
+    private DuckDBAppender metrics;
+
+    /** Series whose first/last timestamps moved in the current transaction. */
+    private final Set<Series> touched = new HashSet<>();
+    private long[] packed = new long[4096];
+    private int[] rowStacks = new int[4096];
+    private long[] rowValues = new long[4096];
+
+    Writer(DuckDbProfileStore store, DuckDBConnection connection) throws SQLException {
+        this.store = store;
+        this.config = store.config();
+        this.connection = connection;
+        openAppenders();
+        this.thread = new Thread(this, "continuo-store-writer");
+        thread.setDaemon(true);
+    }
+
+    void start() {
+        thread.start();
+    }
+
+    private void openAppenders() throws SQLException {
+        String schema = DuckDBConnection.DEFAULT_SCHEMA;
+        frames = connection.createAppender(schema, "frames");
+        stacks = connection.createAppender(schema, "stacks");
+        series = connection.createAppender(schema, "series");
+        samples = connection.createAppender(schema, "samples");
+        samples1m = connection.createAppender(schema, "samples_1m");
+        samples1h = connection.createAppender(schema, "samples_1h");
+        traceSamples = connection.createAppender(schema, "trace_samples");
+        metrics = connection.createAppender(schema, "metrics");
+    }
+
+    private List<DuckDBAppender> appenders() {
+        return Arrays.asList(frames, stacks, series, samples, samples1m, samples1h, traceSamples, metrics);
+    }
+
+    // ---------------------------------------------------------------- tasks
+
+    private abstract static class Task {
+        final CompletableFuture<Object> done = new CompletableFuture<>();
+    }
+
+    /** Appended inside a group-commit transaction. */
+    private abstract static class WriteTask extends Task {
+        abstract void apply(Writer w) throws SQLException;
+    }
+
+    private static final class BatchTask extends WriteTask {
+        final WriteBatch batch;
+
+        BatchTask(WriteBatch batch) {
+            this.batch = batch;
+        }
+
+        @Override
+        void apply(Writer w) throws SQLException {
+            w.applyBatch(batch);
+        }
+    }
+
+    private static final class MetricsTask extends WriteTask {
+        final String tenant;
+        final Labels labels;
+        final List<MetricPoint> points;
+
+        MetricsTask(String tenant, Labels labels, List<MetricPoint> points) {
+            this.tenant = tenant;
+            this.labels = labels;
+            this.points = points;
+        }
+
+        @Override
+        void apply(Writer w) throws SQLException {
+            w.applyMetrics(tenant, labels, points);
+        }
+    }
+
+    /** Runs alone in its own transaction (deletes, maintenance, checkpoint). */
+    private static final class CallTask extends Task {
+        final SqlCall<?> body;
+
+        CallTask(SqlCall<?> body) {
+            this.body = body;
+        }
+    }
+
+    private static final class Poison extends Task {
+    }
+
+    @FunctionalInterface
+    interface SqlCall<T> {
+        T call() throws SQLException;
+    }
+
+    void submitWrite(WriteBatch batch) {
+        Validation.check(batch);
+        await(enqueue(new BatchTask(batch)));
+    }
+
+    void submitMetrics(String tenant, Labels labels, List<MetricPoint> points) {
+        await(enqueue(new MetricsTask(tenant, labels, points)));
+    }
+
+    @SuppressWarnings("unchecked")
+    <T> T call(SqlCall<T> body) {
+        return (T) await(enqueue(new CallTask(body)));
+    }
+
+    private Task enqueue(Task task) {
+        if (stopping) {
+            throw new StoreException("store is closed");
+        }
+        try {
+            queue.put(task);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for room in the write queue");
+        }
+        return task;
+    }
+
+    private static Object await(Task task) {
+        try {
+            return task.done.get();
+        } catch (InterruptedException e) {
+            // The task may still commit; the caller just stops waiting for it.
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while waiting for the write to commit");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new StoreException(String.valueOf(cause.getMessage()), cause);
+        }
+    }
+
+    // ---------------------------------------------------------------- the loop
+
+    @Override
+    public void run() {
+        long now = config.clock().millis();
+        long nextMaintenance = now + config.maintenanceInterval().toMillis();
+        long nextRetention = now + config.maintenanceInterval().toMillis();
+        boolean stop = false;
+        List<Task> group = new ArrayList<>(config.maxGroupCommit());
+        while (!stop) {
+            try {
+                long wait = Math.max(1, nextMaintenance - config.clock().millis());
+                Task first = queue.poll(Math.min(wait, 1000), TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    group.clear();
+                    group.add(first);
+                    queue.drainTo(group, config.maxGroupCommit() - 1);
+                    stop = process(group);
+                }
+                now = config.clock().millis();
+                if (!stop && now >= nextMaintenance) {
+                    nextMaintenance = now + config.maintenanceInterval().toMillis();
+                    maintain(now >= nextRetention);
+                    if (now >= nextRetention) {
+                        nextRetention = now + RETENTION_INTERVAL_MS;
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                stop = true;
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.ERROR, "store writer loop failed; continuing", e);
+            }
+        }
+        finish();
+    }
+
+    private void maintain(boolean retention) {
+        try {
+            rollUp(1);
+            connection.commit();
+            if (retention) {
+                applyRetention();
+                connection.commit();
+            }
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "store maintenance failed; will retry", e);
+            recover();
+        }
+    }
+
+    /** Processes a drained group in order; returns true when the poison pill was among it. */
+    private boolean process(List<Task> group) {
+        List<WriteTask> writes = new ArrayList<>(group.size());
+        for (Task t : group) {
+            if (t instanceof WriteTask w) {
+                writes.add(w);
+                continue;
+            }
+            commitWrites(writes);
+            writes.clear();
+            if (t instanceof Poison) {
+                t.done.complete(null);
+                return true;
+            }
+            runCall((CallTask) t);
+        }
+        commitWrites(writes);
+        return false;
+    }
+
+    private void commitWrites(List<WriteTask> writes) {
+        if (writes.isEmpty()) {
+            return;
+        }
+        List<WriteTask> applied = new ArrayList<>(writes.size());
+        try {
+            for (WriteTask w : writes) {
+                try {
+                    w.apply(this);
+                    applied.add(w);
+                } catch (StoreLimitException | IllegalArgumentException e) {
+                    // Refused before any row of it was appended: the rest of the group still commits.
+                    w.done.completeExceptionally(e);
+                }
+            }
+            for (DuckDBAppender a : appenders()) {
+                a.flush();
+            }
+            persistSeriesTimes(false);
+            store.stacks().publish();
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            recover();
+            StoreException failure = new StoreException("write failed, nothing of this batch was stored: "
+                    + e.getMessage(), e);
+            applied.forEach(w -> w.done.completeExceptionally(failure));
+            return;
+        }
+        applied.forEach(w -> w.done.complete(null));
+    }
+
+    private void runCall(CallTask t) {
+        try {
+            Object result = t.body.call();
+            persistSeriesTimes(false);
+            connection.commit();
+            t.done.complete(result);
+        } catch (SQLException | RuntimeException e) {
+            recover();
+            t.done.completeExceptionally(e instanceof RuntimeException re ? re
+                    : new StoreException(e.getMessage(), e));
+        }
+    }
+
+    /** After a failure: roll back, drop buffered appender rows, and reload caches from what is committed. */
+    private void recover() {
+        touched.clear();
+        try {
+            for (DuckDBAppender a : appenders()) {
+                try {
+                    a.close();
+                } catch (SQLException ignored) {
+                    // the rollback below discards whatever it managed to flush
+                }
+            }
+            connection.rollback();
+            openAppenders();
+            store.reloadCaches();
+            DuckDbProfileStore.Watermarks wm = store.loadWatermarks();
+            store.minuteWatermark = wm.minute();
+            store.hourWatermark = wm.hour();
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.ERROR, "store writer could not recover from a failed transaction", e);
+        }
+    }
+
+    void shutdown() {
+        stopping = true;
+        Poison p = new Poison();
+        try {
+            queue.put(p);
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void finish() {
+        List<Task> rest = new ArrayList<>();
+        queue.drainTo(rest);
+        for (Task t : rest) {
+            t.done.completeExceptionally(new StoreException("store is closed"));
+        }
+        try {
+            persistSeriesTimes(true);
+            store.putMeta(Schema.CLEAN_SHUTDOWN, 1);
+            for (DuckDBAppender a : appenders()) {
+                a.close();
+            }
+            connection.commit();
+        } catch (SQLException e) {
+            LOG.log(System.Logger.Level.WARNING, "store could not record a clean shutdown", e);
+        }
+    }
+
+    // ---------------------------------------------------------------- appending
+
+    private void applyBatch(WriteBatch b) throws SQLException {
+        String tenant = Validation.tenant(b.tenant());
+        long ts = b.fromMillis();
+        List<SeriesCache.Key> keys = new ArrayList<>();
+        for (SeriesRows r : b.series()) {
+            keys.add(new SeriesCache.Key(tenant, r.type().name(), r.labels()));
+        }
+        for (TraceRows r : b.traces()) {
+            keys.add(new SeriesCache.Key(tenant, r.type().name(), r.labels()));
+        }
+        checkSeriesLimit(tenant, keys);
+        if (keys.isEmpty()) {
+            return;
+        }
+        StackCache cache = store.stacks();
+        StackCache.SourceMapping mapping = cache.new SourceMapping(b.source(), newRows);
+        long minute = RangePlan.floor(ts, RangePlan.MINUTE);
+        long hour = RangePlan.floor(ts, RangePlan.HOUR);
+        boolean lateMinute = ts < store.minuteWatermark;
+        boolean lateHour = ts < store.hourWatermark;
+        for (SeriesRows r : b.series()) {
+            Series s = seriesFor(tenant, r.type(), r.labels(), ts);
+            int n = mapRows(mapping, r.stacks(), r.values(), r.count());
+            for (int i = 0; i < n; i++) {
+                samples.beginRow().append(s.id).append(ts).append(rowStacks[i]).append(rowValues[i]).endRow();
+            }
+            // Late rows for already rolled-up buckets go into the rollups too, in the same transaction.
+            if (lateMinute) {
+                for (int i = 0; i < n; i++) {
+                    samples1m.beginRow().append(s.id).append(minute).append(rowStacks[i]).append(rowValues[i]).endRow();
+                }
+            }
+            if (lateHour) {
+                for (int i = 0; i < n; i++) {
+                    samples1h.beginRow().append(s.id).append(hour).append(rowStacks[i]).append(rowValues[i]).endRow();
+                }
+            }
+        }
+        for (TraceRows r : b.traces()) {
+            Series s = seriesFor(tenant, r.type(), r.labels(), ts);
+            int n = mapRows(mapping, r.stacks(), r.values(), r.count());
+            for (int i = 0; i < n; i++) {
+                traceSamples.beginRow().append(s.id).append(ts).append(r.traceId()).append(r.spanId())
+                        .append(rowStacks[i]).append(rowValues[i]).endRow();
+            }
+        }
+    }
+
+    private void applyMetrics(String rawTenant, Labels labels, List<MetricPoint> points) throws SQLException {
+        String tenant = Validation.tenant(rawTenant);
+        Map<String, SeriesCache.Key> keys = new LinkedHashMap<>();
+        for (MetricPoint p : points) {
+            Validation.metricName(p.name());
+            keys.computeIfAbsent(p.name(), n -> new SeriesCache.Key(tenant, SeriesCache.METRIC_PREFIX + n, labels));
+        }
+        checkSeriesLimit(tenant, new ArrayList<>(keys.values()));
+        for (MetricPoint p : points) {
+            Series s = seriesFor(tenant, new TypeName(SeriesCache.METRIC_PREFIX + p.name(), ""), labels,
+                    p.timestampMillis());
+            metrics.beginRow().append(s.id).append(p.timestampMillis()).append(p.name()).append(p.value()).endRow();
+        }
+    }
+
+    private void checkSeriesLimit(String tenant, List<SeriesCache.Key> keys) {
+        SeriesCache cache = store.series();
+        Set<SeriesCache.Key> fresh = new HashSet<>();
+        for (SeriesCache.Key k : keys) {
+            if (cache.get(k) == null) {
+                fresh.add(k);
+            }
+        }
+        int max = config.maxSeriesPerTenant();
+        int existing = cache.tenantSize(tenant);
+        if (!fresh.isEmpty() && existing + fresh.size() > max) {
+            throw new StoreLimitException("maxSeriesPerTenant", max, "tenant '" + tenant + "' has " + existing
+                    + " series and this upload adds " + fresh.size() + ": over the limit maxSeriesPerTenant="
+                    + max + " (reduce label cardinality, e.g. drop per-request labels)");
+        }
+    }
+
+    private Series seriesFor(String tenant, TypeName type, Labels labels, long ts) throws SQLException {
+        SeriesCache cache = store.series();
+        SeriesCache.Key key = new SeriesCache.Key(tenant, type.name(), labels);
+        Series s = cache.get(key);
+        if (s == null) {
+            int id = cache.nextId();
+            s = cache.add(id, tenant, type.name(), type.unit(), labels, ts, ts);
+            String service = labels.get(Labels.SERVICE);
+            series.beginRow().append(id).append(tenant).append(type.name()).append(type.unit())
+                    .append(labels.toString()).append(service == null ? "" : service).append(labels.fingerprint())
+                    .append(ts).append(ts).endRow();
+            return s;
+        }
+        if (ts < s.firstMs) {
+            s.firstMs = ts;
+            touched.add(s);
+        }
+        if (ts > s.lastMs) {
+            s.lastMs = ts;
+            touched.add(s);
+        }
+        return s;
+    }
+
+    private Series seriesFor(String tenant, ProfileType type, Labels labels, long ts) throws SQLException {
+        return seriesFor(tenant, new TypeName(type.name(), type.unit()), labels, ts);
+    }
+
+    private record TypeName(String name, String unit) {
+    }
+
+    private final StackCache.NewRows newRows = new StackCache.NewRows() {
+        @Override
+        public void frame(int localId, long hash, Frame frame) {
+            try {
+                frames.beginRow().append(localId).append(hash).append(frame.name()).append(frame.file()).endRow();
+            } catch (SQLException e) {
+                throw new StoreException("cannot append a frame: " + e.getMessage(), e);
+            }
+        }
+
+        @Override
+        public void stack(int localId, long hash, int parent, int frame) {
+            try {
+                stacks.beginRow().append(localId).append(hash).append(parent).append(frame).endRow();
+            } catch (SQLException e) {
+                throw new StoreException("cannot append a stack: " + e.getMessage(), e);
+            }
+        }
+    };
+
+    /**
+     * Maps one series' rows to local stack ids into {@code rowStacks}/{@code rowValues}, sorted by stack id with
+     * duplicates summed and zeros dropped: sorted ids delta-compress, and two source stacks that differ only in
+     * line numbers are one stored stack. Returns the row count.
+     */
+    private int mapRows(StackCache.SourceMapping mapping, int[] stackIndexes, long[] values, int count) {
+        if (packed.length < count) {
+            int capacity = Math.max(count, packed.length * 2);
+            packed = new long[capacity];
+            rowStacks = new int[capacity];
+            rowValues = new long[capacity];
+        }
+        int m = 0;
+        for (int i = 0; i < count; i++) {
+            if (values[i] == 0 || stackIndexes[i] == 0) {
+                continue;
+            }
+            int local = mapping.localStack(stackIndexes[i]);
+            packed[m++] = ((long) local << 32) | i;
+        }
+        Arrays.sort(packed, 0, m);
+        int n = 0;
+        for (int j = 0; j < m; j++) {
+            int local = (int) (packed[j] >>> 32);
+            long v = values[(int) packed[j]];
+            if (n > 0 && rowStacks[n - 1] == local) {
+                rowValues[n - 1] += v;
+            } else {
+                rowStacks[n] = local;
+                rowValues[n++] = v;
+            }
+        }
+        return n;
+    }
+
+    /**
+     * Stores series first/last timestamps that moved. The last one is stored lazily (when it moved more than the
+     * slack) so a steady series costs one UPDATE per few minutes, not one per upload; {@code all} stores every
+     * change (clean shutdown).
+     */
+    private void persistSeriesTimes(boolean all) throws SQLException {
+        List<Series> dirty = new ArrayList<>();
+        for (Series s : all ? store.series().all() : touched) {
+            boolean firstMoved = s.firstMs < s.storedFirstMs;
+            boolean lastMoved = all ? s.lastMs != s.storedLastMs
+                    : s.lastMs > s.storedLastMs + DuckDbProfileStore.LAST_SEEN_PERSIST_SLACK_MS;
+            if (firstMoved || lastMoved) {
+                dirty.add(s);
+            }
+        }
+        touched.clear();
+        if (dirty.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement(
+                "UPDATE series SET first_ms = ?, last_ms = ? WHERE series_id = ?")) {
+            for (Series s : dirty) {
+                long first = s.firstMs;
+                long last = s.lastMs;
+                ps.setLong(1, first);
+                ps.setLong(2, last);
+                ps.setInt(3, s.id);
+                ps.executeUpdate();
+                s.storedFirstMs = first;
+                s.storedLastMs = last;
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- rollups
+
+    /**
+     * Rolls raw rows of completed minutes into samples_1m and completed hours of samples_1m into samples_1h, at
+     * most {@code maxSteps} chunks per level unless no write is waiting. Each chunk inserts its rows and moves the
+     * watermark in one transaction, so a crash leaves either both or neither: the job is idempotent.
+     */
+    void rollUp(long maxSteps) throws SQLException {
+        long target = RangePlan.floor(config.clock().millis() - config.rollupDelay().toMillis(), RangePlan.MINUTE);
+        long steps = 0;
+        while (store.minuteWatermark < target && (steps < maxSteps || queue.isEmpty())) {
+            long wm = store.minuteWatermark;
+            long next = rollChunk("samples", "samples_1m", RangePlan.MINUTE, wm, target, MINUTE_CHUNK_MS);
+            store.putMeta(Schema.WATERMARK_1M, next);
+            connection.commit();
+            store.minuteWatermark = next;
+            steps++;
+        }
+        long hourTarget = RangePlan.floor(store.minuteWatermark, RangePlan.HOUR);
+        steps = 0;
+        while (store.hourWatermark < hourTarget && (steps < maxSteps || queue.isEmpty())) {
+            long wm = store.hourWatermark;
+            long next = rollChunk("samples_1m", "samples_1h", RangePlan.HOUR, wm, hourTarget, HOUR_CHUNK_MS);
+            store.putMeta(Schema.WATERMARK_1H, next);
+            connection.commit();
+            store.hourWatermark = next;
+            steps++;
+        }
+    }
+
+    /** Rolls [first data at or after wm, +chunk) capped at target; returns the new watermark. */
+    private long rollChunk(String from, String to, long width, long wm, long target, long chunk) throws SQLException {
+        Long first = null;
+        try (PreparedStatement ps = connection.prepareStatement(
+                "SELECT min(ts) FROM " + from + " WHERE ts >= ? AND ts < ?")) {
+            ps.setLong(1, wm);
+            ps.setLong(2, target);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    long v = rs.getLong(1);
+                    first = rs.wasNull() ? null : v;
+                }
+            }
+        }
+        if (first == null) {
+            return target;
+        }
+        long start = Math.max(wm, RangePlan.floor(first, width));
+        long end = Math.min(target, start + chunk);
+        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + to
+                + " SELECT series_id, (ts // " + width + ") * " + width + " AS bucket, stack_id, sum(value)::BIGINT"
+                + " FROM " + from + " WHERE ts >= ? AND ts < ? GROUP BY series_id, bucket, stack_id"
+                + " ORDER BY series_id, bucket, stack_id")) {
+            ps.setLong(1, start);
+            ps.setLong(2, end);
+            ps.executeUpdate();
+        }
+        return end;
+    }
+
+    // ---------------------------------------------------------------- retention
+
+    /** Applies the configured retention of every type present, and of metrics. */
+    long applyRetention() throws SQLException {
+        long now = config.clock().millis();
+        Set<String> types = new HashSet<>();
+        for (Series s : store.series().all()) {
+            if (!s.isMetric()) {
+                types.add(s.type);
+            }
+        }
+        long removed = 0;
+        for (String type : types) {
+            removed += deleteBefore(type, now - config.retention(type).toMillis());
+        }
+        removed += deleteMetricsBefore(now - config.retention(DuckDbConfig.METRICS_RETENTION_KEY).toMillis());
+        return removed;
+    }
+
+    /**
+     * Deletes rows of one type (null: every type and metrics) in whole hours before the cutoff: the cutoff is rounded
+     * down to the hour so raw rows and hourly rollups always cover the same time. Series with nothing left are
+     * dropped, which frees room under the series limit.
+     */
+    long deleteBefore(String type, long cutoffMillis) throws SQLException {
+        long cut = RangePlan.floor(cutoffMillis, RangePlan.HOUR);
+        String filter = type == null ? "" : " AND series_id IN (SELECT series_id FROM series WHERE type = ?)";
+        long removed = 0;
+        for (String table : List.of("samples", "samples_1m", "samples_1h", "trace_samples")) {
+            try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + table + " WHERE ts < ?" + filter)) {
+                ps.setLong(1, cut);
+                if (type != null) {
+                    ps.setString(2, type);
+                }
+                removed += ps.executeUpdate();
+            }
+        }
+        if (type == null) {
+            removed += deleteMetricsBefore(cutoffMillis);
+        }
+        dropEmptySeries(type == null ? null : s -> s.type.equals(type), cut);
+        return removed;
+    }
+
+    private long deleteMetricsBefore(long cutoffMillis) throws SQLException {
+        long cut = RangePlan.floor(cutoffMillis, RangePlan.HOUR);
+        long removed;
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM metrics WHERE ts < ?")) {
+            ps.setLong(1, cut);
+            removed = ps.executeUpdate();
+        }
+        dropEmptySeries(Series::isMetric, cut);
+        return removed;
+    }
+
+    private void dropEmptySeries(java.util.function.Predicate<Series> which, long cut) throws SQLException {
+        List<Series> gone = new ArrayList<>();
+        for (Series s : store.series().all()) {
+            if ((which == null || which.test(s)) && s.lastMs < cut) {
+                gone.add(s);
+            }
+        }
+        if (gone.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM series WHERE series_id = ?")) {
+            for (Series s : gone) {
+                ps.setInt(1, s.id);
+                ps.executeUpdate();
+            }
+        }
+        store.series().removeAll(gone);
+    }
+}
