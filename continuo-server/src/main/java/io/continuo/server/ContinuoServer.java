@@ -1,0 +1,165 @@
+package io.continuo.server;
+
+import io.continuo.formats.DecodeLimits;
+import io.continuo.server.http.HttpApp;
+import io.continuo.server.http.TimeParser;
+import io.continuo.server.ingest.IngestApi;
+import io.continuo.server.ingest.IngestService;
+import io.continuo.server.ingest.ProfileDecoder;
+import io.continuo.server.metrics.ServerMetrics;
+import io.continuo.server.query.PprofExporter;
+import io.continuo.server.query.QueryApi;
+import io.continuo.server.self.SelfProfiler;
+import io.continuo.store.ProfileStore;
+import io.continuo.store.StoreStats;
+import io.continuo.store.duckdb.DuckDbConfig;
+import io.continuo.store.duckdb.DuckDbProfileStore;
+import io.javalin.Javalin;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** Wires store, ingest, query, metrics and self-profiling into one running server. */
+public final class ContinuoServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ContinuoServer.class);
+    private static final long STATS_CACHE_MILLIS = 5_000;
+
+    private final ServerConfig config;
+    private final ProfileStore store;
+    private final Javalin app;
+    private final SelfProfiler selfProfiler;
+    private final ServerMetrics metrics;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicReference<StoreStats> stats = new AtomicReference<>();
+    private volatile long statsAt;
+
+    private ContinuoServer(ServerConfig config, ProfileStore store, Javalin app, SelfProfiler selfProfiler, ServerMetrics metrics) {
+        this.config = config;
+        this.store = store;
+        this.app = app;
+        this.selfProfiler = selfProfiler;
+        this.metrics = metrics;
+    }
+
+    public static ContinuoServer start(ServerConfig config) {
+        ProfileStore store = DuckDbProfileStore.open(storeConfig(config));
+        try {
+            return start(config, store);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    static DuckDbConfig storeConfig(ServerConfig config) {
+        return DuckDbConfig.builder(config.dataDir())
+                .memoryLimitBytes(parseSize(config.storeMemoryLimit()))
+                .defaultRetention(config.defaultRetention())
+                .retentionByType(config.retention())
+                .build();
+    }
+
+    public static ContinuoServer start(ServerConfig config, ProfileStore store) {
+        ServerMetrics metrics = new ServerMetrics();
+        TimeParser time = TimeParser.system();
+        DecodeLimits limits = DecodeLimits.DEFAULT
+                .withMaxDecompressedBytes(config.maxDecompressedBytes())
+                .withMaxStackDepth(config.maxStackDepth())
+                .withMaxLabelsPerSample(config.labelLimits().maxLabels());
+        ProfileDecoder decoder = new ProfileDecoder(limits);
+        IngestService ingest = new IngestService(store, config.labelLimits(), metrics);
+        Javalin app = HttpApp.create(config, metrics);
+        new IngestApi(config, decoder, ingest, store, time, metrics).register(app);
+        new QueryApi(store, time, metrics, new PprofExporter()).register(app);
+        SelfProfiler self = config.selfProfile()
+                ? new SelfProfiler(ingest, decoder, store, config.selfProfileInterval(), Version.current()) : null;
+        ContinuoServer server = new ContinuoServer(config, store, app, self, metrics);
+        app.get("/healthz", ctx -> ctx.result("ok"));
+        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(server.scrape()));
+        server.registerGauges();
+        app.start(config.host(), config.port());
+        if (self != null) {
+            self.start();
+        }
+        LOG.info("Continuo {} listening on http://{}:{} with data in {}", Version.current(), config.host(),
+                app.port(), config.dataDir().toAbsolutePath());
+        return server;
+    }
+
+    private void registerGauges() {
+        metrics.gauge("continuo_store_series", "Series in the store.", () -> stats().series());
+        metrics.gauge("continuo_store_stacks", "Distinct stacks in the store.", () -> stats().stacks());
+        metrics.gauge("continuo_store_sample_rows", "Raw (stack, value) rows in the store.", () -> stats().sampleRows());
+        metrics.gauge("continuo_store_rollup_rows", "Rows in rollup tables.", () -> stats().rollupRows());
+        metrics.gauge("continuo_store_bytes", "Bytes of the store on disk.", () -> stats().bytesOnDisk());
+        metrics.gauge("continuo_jvm_heap_used_bytes", "Heap in use.",
+                () -> java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+    }
+
+    /** Store figures are cached for a few seconds: scrapes must not load the database. */
+    private StoreStats stats() {
+        long now = System.currentTimeMillis();
+        StoreStats s = stats.get();
+        if (s == null || now - statsAt > STATS_CACHE_MILLIS) {
+            s = store.stats();
+            stats.set(s);
+            statsAt = now;
+        }
+        return s;
+    }
+
+    private String scrape() {
+        return metrics.scrape();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public ProfileStore store() {
+        return store;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (selfProfiler != null) {
+            selfProfiler.close();
+        }
+        app.stop();
+        store.close();
+    }
+
+    /** Parses sizes such as {@code 512MB}, {@code 1GiB}, {@code 32m}, {@code 1048576}. */
+    public static long parseSize(String text) {
+        String t = text.trim().toUpperCase(java.util.Locale.ROOT).replace("IB", "B");
+        long multiplier = 1;
+        if (t.endsWith("KB") || t.endsWith("K")) {
+            multiplier = 1L << 10;
+        } else if (t.endsWith("MB") || t.endsWith("M")) {
+            multiplier = 1L << 20;
+        } else if (t.endsWith("GB") || t.endsWith("G")) {
+            multiplier = 1L << 30;
+        } else if (t.endsWith("TB") || t.endsWith("T")) {
+            multiplier = 1L << 40;
+        }
+        String digits = t.replaceAll("[A-Z]+$", "");
+        try {
+            return (long) (Double.parseDouble(digits) * multiplier);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("invalid size '" + text + "': expected e.g. 512MB, 1GB, 1048576");
+        }
+    }
+}

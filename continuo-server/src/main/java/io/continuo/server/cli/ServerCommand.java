@@ -1,0 +1,84 @@
+package io.continuo.server.cli;
+
+import io.continuo.server.ContinuoServer;
+import io.continuo.server.ServerConfig;
+import io.continuo.server.http.TimeParser;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+
+@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the Continuo server (embedded storage).")
+final class ServerCommand implements Runnable {
+    @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}).", defaultValue = "4040")
+    int port;
+
+    @Option(names = "--host", description = "Interface to bind (default: ${DEFAULT-VALUE}).", defaultValue = "0.0.0.0")
+    String host;
+
+    @Option(names = "--data-dir", description = "Data directory (default: ${DEFAULT-VALUE}).", defaultValue = "./data")
+    Path dataDir;
+
+    @Option(names = "--max-body-size", description = "Largest request body (default: ${DEFAULT-VALUE}).", defaultValue = "32MB")
+    String maxBody;
+
+    @Option(names = "--max-decompressed-size", description = "Largest profile after decompression (default: ${DEFAULT-VALUE}).", defaultValue = "256MB")
+    String maxDecompressed;
+
+    @Option(names = "--max-stack-depth", description = "Deepest accepted stack (default: ${DEFAULT-VALUE}).", defaultValue = "4096")
+    int maxStackDepth;
+
+    @Option(names = "--api-key", description = "Require this API key (repeatable); KEY:TENANT binds the key to a tenant.")
+    List<String> apiKeys = List.of();
+
+    @Option(names = "--retention", description = "Default retention (default: ${DEFAULT-VALUE}).", defaultValue = "30d")
+    String retention;
+
+    @Option(names = "--retention-type", description = "Retention of one profile type, e.g. cpu=7d (repeatable).")
+    Map<String, String> retentionByType = Map.of();
+
+    @Option(names = "--ingest-rate", description = "Uploads per second per tenant before 429; 0 = unlimited (default: ${DEFAULT-VALUE}).", defaultValue = "0")
+    double ingestRate;
+
+    @Option(names = "--memory-limit", description = "Embedded store memory limit (default: ${DEFAULT-VALUE}).", defaultValue = "1GB")
+    String memoryLimit;
+
+    @Option(names = "--no-self-profile", description = "Do not profile the server itself.")
+    boolean noSelfProfile;
+
+    @Override
+    public void run() {
+        ServerConfig config;
+        try {
+            Map<String, String> keys = new HashMap<>();
+            for (String k : apiKeys) {
+                int colon = k.indexOf(':');
+                keys.put(colon < 0 ? k : k.substring(0, colon), colon < 0 ? "" : k.substring(colon + 1));
+            }
+            Map<String, Duration> perType = new HashMap<>();
+            retentionByType.forEach((type, d) -> perType.put(type, Duration.ofMillis(TimeParser.parseDurationMillis("--retention-type", d, 0))));
+            ServerConfig d = ServerConfig.defaults();
+            config = new ServerConfig(host, port, dataDir, ContinuoServer.parseSize(maxBody), ContinuoServer.parseSize(maxDecompressed),
+                    maxStackDepth, d.labelLimits(), keys, Duration.ofMillis(TimeParser.parseDurationMillis("--retention", retention, 0)),
+                    perType, ingestRate, !noSelfProfile, d.selfProfileInterval(), memoryLimit);
+        } catch (RuntimeException e) {
+            throw new CliException(Main.EXIT_USAGE, e.getMessage());
+        }
+        ContinuoServer server = ContinuoServer.start(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "continuo-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.continuo.server.http;
+
+import io.continuo.model.ValidationException;
+import io.continuo.server.ServerConfig;
+import io.continuo.server.metrics.ServerMetrics;
+import io.continuo.store.StoreException;
+import io.continuo.store.StoreLimitException;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.staticfiles.Location;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * The Javalin application: static UI, authentication and tenancy, and the one place where failures become
+ * status codes with a JSON body {@code {"error": "..."}}.
+ */
+public final class HttpApp {
+    private static final Logger LOG = LoggerFactory.getLogger(HttpApp.class);
+    private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
+    private static final String TENANT_HEADER = "X-Scope-OrgID";
+
+    private HttpApp() {
+    }
+
+    public static Javalin create(ServerConfig config, ServerMetrics metrics) {
+        Javalin app = Javalin.create(cfg -> {
+            cfg.showJavalinBanner = false;
+            cfg.http.maxRequestSize = config.maxBodyBytes();
+            cfg.useVirtualThreads = false;
+            cfg.staticFiles.add(s -> {
+                s.hostedPath = "/";
+                s.directory = "/web";
+                s.location = Location.CLASSPATH;
+            });
+            cfg.spaRoot.addFile("/trace", "/web/index.html", Location.CLASSPATH);
+            cfg.spaRoot.addFile("/explore", "/web/index.html", Location.CLASSPATH);
+        });
+        app.before(ctx -> authenticate(ctx, config));
+        app.exception(ApiException.class, (e, ctx) -> error(ctx, metrics, e.status(), e.getMessage()));
+        app.exception(ValidationException.class, (e, ctx) -> error(ctx, metrics, 400, e.getMessage()));
+        app.exception(StoreLimitException.class, (e, ctx) -> error(ctx, metrics, 429, e.getMessage()));
+        app.exception(StoreException.class, (e, ctx) -> {
+            LOG.warn("store failure on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, metrics, 503, "store unavailable: " + e.getMessage());
+        });
+        app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, metrics, e.getStatus(), e.getMessage()));
+        app.exception(Exception.class, (e, ctx) -> {
+            LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
+            error(ctx, metrics, 500, "internal error: " + e.getClass().getSimpleName());
+        });
+        return app;
+    }
+
+    private static void error(Context ctx, ServerMetrics metrics, int status, String message) {
+        metrics.inc("continuo_requests_rejected_total", "Requests answered with an error, by status.", "status",
+                Integer.toString(status), 1);
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("error", message == null ? "error" : message);
+        body.put("status", status);
+        ctx.status(status).json(body);
+    }
+
+    private static boolean needsAuth(String path) {
+        return path.startsWith("/api/") || path.equals("/ingest") || path.startsWith("/pyroscope/") || path.startsWith("/push.v1.");
+    }
+
+    private static void authenticate(Context ctx, ServerConfig config) {
+        String path = ctx.path();
+        String requestedTenant = ctx.header(TENANT_HEADER);
+        if (requestedTenant != null && !TENANT.matcher(requestedTenant).matches()) {
+            throw ApiException.badRequest("invalid " + TENANT_HEADER + ": expected 1-64 letters, digits, '_', '.', '-'");
+        }
+        String tenant = requestedTenant == null ? ServerConfig.DEFAULT_TENANT : requestedTenant;
+        if (!config.apiKeys().isEmpty() && needsAuth(path)) {
+            String key = presentedKey(ctx);
+            if (key == null || !config.apiKeys().containsKey(key)) {
+                ctx.header("WWW-Authenticate", "Bearer");
+                throw new ApiException(401, key == null ? "missing API key: send 'Authorization: Bearer <key>'" : "invalid API key");
+            }
+            String boundTenant = config.apiKeys().get(key);
+            if (!boundTenant.isEmpty()) {
+                if (requestedTenant != null && !requestedTenant.equals(boundTenant)) {
+                    throw new ApiException(403, "this API key may not access tenant '" + requestedTenant + "'");
+                }
+                tenant = boundTenant;
+            }
+        }
+        ctx.attribute(RequestContext.TENANT_ATTRIBUTE, tenant);
+    }
+
+    /** Bearer token, or the password (else the user) of Basic auth, as the Pyroscope SDKs send either. */
+    private static String presentedKey(Context ctx) {
+        String auth = ctx.header("Authorization");
+        if (auth == null) {
+            return ctx.queryParam("apiKey");
+        }
+        if (auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            return auth.substring(7).trim();
+        }
+        if (auth.regionMatches(true, 0, "Basic ", 0, 6)) {
+            try {
+                String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
+                int colon = decoded.indexOf(':');
+                String user = colon < 0 ? decoded : decoded.substring(0, colon);
+                String password = colon < 0 ? "" : decoded.substring(colon + 1);
+                return password.isEmpty() ? user : password;
+            } catch (IllegalArgumentException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+}
