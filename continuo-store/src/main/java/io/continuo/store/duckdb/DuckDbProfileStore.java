@@ -626,6 +626,8 @@ public final class DuckDbProfileStore implements ProfileStore {
         try {
             if (c == null) {
                 c = connection.duplicate();
+                // duplicate() copies the writer's autocommit=false: a reader must not pin an old snapshot.
+                c.setAutoCommit(true);
             }
             T result = body.apply(c);
             if (closed.get()) {
