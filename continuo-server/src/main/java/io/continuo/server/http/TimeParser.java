@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * by digit count (seconds up to 10 digits, then milliseconds, microseconds, nanoseconds — the Go SDK sends ns).
  */
 public final class TimeParser {
-    private static final Pattern RELATIVE = Pattern.compile("now(?:-(\\d+)(ms|s|m|h|d|w))?");
+    private static final Pattern RELATIVE = Pattern.compile("now(?:([-+])(\\d+)(ms|s|m|h|d|w))?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h|d|w)");
     private static final int SECONDS_DIGITS = 10;
     private static final int MILLIS_DIGITS = 13;
@@ -41,7 +41,14 @@ public final class TimeParser {
         Matcher rel = RELATIVE.matcher(t);
         if (rel.matches()) {
             long now = clockMillis.getAsLong();
-            return rel.group(1) == null ? now : now - toMillis(Long.parseLong(rel.group(1)), rel.group(2));
+            if (rel.group(1) == null) {
+                return now;
+            }
+            if (rel.group(2).length() > 12) {
+                throw ApiException.badRequest("invalid time in '" + param + "': offset too large");
+            }
+            long offset = toMillis(Long.parseLong(rel.group(2)), rel.group(3));
+            return rel.group(1).equals("-") ? now - offset : now + offset;
         }
         if (t.chars().allMatch(Character::isDigit) && t.length() <= 19) {
             long v = Long.parseLong(t);
@@ -61,7 +68,7 @@ public final class TimeParser {
             return OffsetDateTime.parse(t).toInstant().toEpochMilli();
         } catch (DateTimeParseException e) {
             throw ApiException.badRequest("invalid time in '" + param + "': '" + abbreviate(t)
-                    + "' (expected unix seconds/ms/µs/ns, RFC 3339, 'now' or 'now-<n><ms|s|m|h|d|w>')");
+                    + "' (expected unix seconds/ms/µs/ns, RFC 3339, 'now' or 'now-<n><ms|s|m|h|d|w>'/'now+...')");
         }
     }
 

@@ -163,11 +163,10 @@ public final class IngestApi {
             throw ApiException.badRequest(e.getMessage());
         }
         String format = lower(ctx.queryParam("format"));
-        String units = ctx.queryParam("units");
         int sampleRate = parseSampleRate(ctx.queryParam("sampleRate"));
         byte[] body = body(ctx);
         String contentType = ctx.contentType();
-        ProfileType textType = name.typeHint() == null ? ProfileType.CPU : ProfileType.fromPprof(name.typeHint(), units);
+        ProfileType textType = name.typeHint() == null ? ProfileType.CPU : ProfileType.fromPprof(name.typeHint(), null);
         long multiplier = textType.equals(ProfileType.CPU) ? 1_000_000_000L / sampleRate : 1;
         long periodNanos = 1_000_000_000L / sampleRate;
         List<Profile> profiles;
@@ -312,16 +311,14 @@ public final class IngestApi {
         }
     }
 
-    /** The profiled window: from/until parameters when given, else the profile's own, else the last 10 s. */
+    /**
+     * The profiled window: from/until parameters when given, else the profile's duration ending now (a file's own
+     * timestamps may be years old; Pyroscope's ingest does the same).
+     */
     private long[] window(Context ctx, Profile profile) {
-        long now = time.nowMillis();
-        long ownStart = profile.startNanos() / 1_000_000;
         long ownDuration = profile.durationNanos() / 1_000_000;
-        long defaultUntil = ownStart > 0 ? ownStart + ownDuration : now;
-        long until = time.parseMillis("until", ctx.queryParam("until"), defaultUntil);
-        long defaultFrom = ctx.queryParam("until") == null && ownStart > 0 ? ownStart
-                : until - (ownDuration > 0 ? ownDuration : DEFAULT_WINDOW_MILLIS);
-        long from = time.parseMillis("from", ctx.queryParam("from"), defaultFrom);
+        long until = time.parseMillis("until", ctx.queryParam("until"), time.nowMillis());
+        long from = time.parseMillis("from", ctx.queryParam("from"), until - (ownDuration > 0 ? ownDuration : DEFAULT_WINDOW_MILLIS));
         if (from > until) {
             throw ApiException.badRequest("inverted time range: 'from' (" + from + ") is after 'until' (" + until + ")");
         }
