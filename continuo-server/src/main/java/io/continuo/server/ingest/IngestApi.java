@@ -168,7 +168,6 @@ public final class IngestApi {
         String contentType = ctx.contentType();
         ProfileType textType = name.typeHint() == null ? ProfileType.CPU : ProfileType.fromPprof(name.typeHint(), null);
         long multiplier = textType.equals(ProfileType.CPU) ? 1_000_000_000L / sampleRate : 1;
-        long periodNanos = 1_000_000_000L / sampleRate;
         List<Profile> profiles;
         if (Multipart.isMultipart(contentType)) {
             List<Multipart.Part> parts = Multipart.parse(contentType, body);
@@ -179,7 +178,7 @@ public final class IngestApi {
                 }
                 Multipart.Part labelsPart = part(parts, "labels");
                 LongFunction<Labels> contexts = labelsPart == null ? null : decode(() -> decoder.labelsSnapshot(labelsPart.body()));
-                profiles = decode(() -> decoder.jfr(jfr.body(), contexts, periodNanos));
+                profiles = decode(() -> decoder.jfr(jfr.body(), contexts));
             } else {
                 Multipart.Part profile = part(parts, "profile");
                 if (profile == null) {
@@ -191,7 +190,7 @@ public final class IngestApi {
             profiles = decode(() -> decoder.decode(null, body, textType, multiplier, null));
         } else {
             profiles = switch (format) {
-                case "jfr" -> decode(() -> decoder.jfr(body, null, periodNanos));
+                case "jfr" -> decode(() -> decoder.jfr(body, null));
                 case "pprof" -> decode(() -> List.of(decoder.pprof(body)));
                 case "folded", "collapsed", "lines" -> decode(() -> decoder.decode(format, body, textType, multiplier, null));
                 default -> throw ApiException.unprocessable("unsupported format '" + Strings.abbreviate(format, 40)

@@ -4,6 +4,7 @@ import io.continuo.formats.DecodeLimits;
 import io.continuo.formats.Gzip;
 import io.continuo.formats.ProfileFormatException;
 import io.continuo.formats.collapsed.CollapsedReader;
+import io.continuo.formats.jfr.JfrReader;
 import io.continuo.formats.pprof.PprofReader;
 import io.continuo.formats.pyroscope.PyroscopeProtos;
 import io.continuo.formats.pyroscope.RawSeries;
@@ -69,7 +70,7 @@ public final class ProfileDecoder {
         String f = format == null ? sniff(body) : format.toLowerCase(Locale.ROOT);
         return switch (f) {
             case "pprof" -> List.of(pprof(body));
-            case "jfr" -> jfr(body, jfrContexts, 0);
+            case "jfr" -> jfr(body, jfrContexts);
             case "collapsed", "folded" -> List.of(collapsed(body, textType, textMultiplier, false));
             case "lines" -> List.of(collapsed(body, textType, textMultiplier, true));
             default -> throw new DecodeException(422, "format", "unsupported format '" + io.continuo.model.Strings.abbreviate(f, 40)
@@ -119,8 +120,13 @@ public final class ProfileDecoder {
         return guard(() -> PprofReader.read(body, limits));
     }
 
-    public List<Profile> jfr(byte[] body, LongFunction<Labels> contexts, long fallbackPeriodNanos) {
-        throw new DecodeException(422, "format", "jfr: not available yet", null);
+    /**
+     * JFR from the JDK, async-profiler or the Pyroscope agent: one profile per event family. Without a labels
+     * snapshot, context ids are dropped rather than turned into labels: they mean nothing on their own.
+     */
+    public List<Profile> jfr(byte[] body, LongFunction<Labels> contexts) {
+        LongFunction<Labels> hook = contexts == null ? id -> Labels.EMPTY : contexts;
+        return guard(() -> JfrReader.read(body, limits, hook));
     }
 
     /** Collapsed ({@code a;b;c 12}) or Pyroscope lines (one stack per line), values times {@code multiplier}. */

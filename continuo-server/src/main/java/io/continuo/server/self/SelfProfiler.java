@@ -96,7 +96,7 @@ public final class SelfProfiler implements AutoCloseable {
             previous.dump(file);
             previous.close();
             byte[] bytes = Files.readAllBytes(file);
-            for (Profile p : decoder.jfr(bytes, null, 0)) {
+            for (Profile p : decoder.jfr(bytes, null)) {
                 ingest.ingest(ServerConfig.DEFAULT_TENANT, labels, p, from, currentStart);
             }
             store.writeMetrics(ServerConfig.DEFAULT_TENANT, labels, runtimeMetrics(currentStart));
