@@ -194,7 +194,6 @@ public final class PprofWriter {
     private void writeSymbols(Profile profile) throws IOException {
         Map<Frame, Integer> functions = new LinkedHashMap<>();
         int frameCount = profile.frames().size();
-        int[] functionOf = new int[frameCount];
         for (int f = 0; f < frameCount; f++) {
             Frame frame = profile.frames().get(f);
             Frame key = new Frame(frame.name(), frame.file(), 0);
@@ -203,7 +202,6 @@ public final class PprofWriter {
                 id = functions.size() + 1;
                 functions.put(key, id);
             }
-            functionOf[f] = id;
             long locationId = f + 1L;
             int line = frame.line();
             int lineSize = CodedOutputStream.computeUInt64Size(LINE_FUNCTION_ID, id)

@@ -131,7 +131,7 @@ class JfrReaderTest {
         byte[] bytes = TestData.bytes("jdk17-profile.jfr");
         assertThatThrownBy(() -> JfrReader.read(Arrays.copyOf(bytes, bytes.length - 100), DecodeLimits.DEFAULT))
                 .isInstanceOf(ProfileFormatException.class).hasMessageContaining("truncated recording");
-        int rejected = FuzzTest.fuzz(bytes, 10, 60, b -> JfrReader.read(b, DecodeLimits.DEFAULT));
+        int rejected = FuzzTest.fuzz(bytes, 20, 400, b -> JfrReader.read(b, DecodeLimits.DEFAULT));
         assertThat(rejected).isGreaterThanOrEqualTo(10);
     }
 
