@@ -116,7 +116,7 @@ class JfrReaderTest {
     }
 
     @Test
-    void contextIdsGoThroughTheHookAndLimitsApply() {
+    void limitsApplyToEventsAndStackDepth() {
         byte[] bytes = TestData.bytes("jdk17-profile.jfr");
         assertThatThrownBy(() -> JfrReader.read(bytes, DecodeLimits.DEFAULT.withMaxSamples(100)))
                 .isInstanceOf(ProfileFormatException.class).hasMessageContaining("maxSamples 100");
