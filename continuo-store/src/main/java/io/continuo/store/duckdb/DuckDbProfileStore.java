@@ -262,7 +262,7 @@ public final class DuckDbProfileStore implements ProfileStore {
         }
         String ids = ids(selected);
         StringBuilder sql = new StringBuilder("SELECT stack_id, sum(v)::BIGINT FROM (");
-        appendPieces(sql, "stack_id, value AS v", ids, query.fromMillis(), query.untilMillis(), true, true);
+        appendPieces(sql, "stack_id, value * scale AS v", ids, query.fromMillis(), query.untilMillis(), true, true);
         sql.append(") GROUP BY stack_id");
         return readTree(sql.toString());
     }
@@ -275,7 +275,7 @@ public final class DuckDbProfileStore implements ProfileStore {
         if (selected.isEmpty() || query.traceId() == null) {
             return new FlameTree();
         }
-        String sql = "SELECT stack_id, sum(value)::BIGINT FROM trace_samples WHERE trace_id = ?"
+        String sql = "SELECT stack_id, sum(value * scale)::BIGINT FROM trace_samples WHERE trace_id = ?"
                 + (query.spanId() == null ? "" : " AND span_id = ?")
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY stack_id";
@@ -350,7 +350,7 @@ public final class DuckDbProfileStore implements ProfileStore {
         }
         StringBuilder sql = new StringBuilder("SELECT series_id, (ts // ").append(stepMillis).append(") * ")
                 .append(stepMillis).append(" AS b, sum(v)::BIGINT FROM (");
-        appendPieces(sql, "series_id, ts, value AS v", ids(selected), query.fromMillis(), query.untilMillis(),
+        appendPieces(sql, "series_id, ts, value * scale AS v", ids(selected), query.fromMillis(), query.untilMillis(),
                 stepMillis % RangePlan.MINUTE == 0, stepMillis % RangePlan.HOUR == 0);
         sql.append(") GROUP BY 1, 2");
         Map<Integer, Series> byId = byId(selected);
@@ -564,7 +564,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return List.of();
         }
         Map<Integer, Series> byId = byId(selected);
-        String sql = "SELECT trace_id, min(span_id), min(series_id), sum(value)::BIGINT AS total, min(ts), max(ts) "
+        String sql = "SELECT trace_id, min(span_id), min(series_id), sum(value * scale)::BIGINT AS total, min(ts), max(ts) "
                 + "FROM trace_samples WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY trace_id ORDER BY total DESC, trace_id LIMIT "
                 + limit;

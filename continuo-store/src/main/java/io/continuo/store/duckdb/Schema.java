@@ -9,6 +9,10 @@ import java.util.List;
  * The embedded schema. No primary keys or indexes: uniqueness of frames, stacks and series is guaranteed by the
  * single writer thread and its caches, and DuckDB's ART indexes would slow the Appender and bloat the file.
  * Timestamps are unix milliseconds (BIGINT): in a row group they are nearly constant, so bit-packing makes them free.
+ * <p>
+ * A sample's value is {@code value * scale}: {@code scale} is the greatest common divisor of one series' values in one
+ * upload (for CPU, the sampling period in ns), constant over the upload's rows so run-length encoding stores it for
+ * free, while {@code value} becomes a small sample count that bit-packs into a few bits instead of ~30.
  */
 final class Schema {
     static final int VERSION = 1;
@@ -27,11 +31,11 @@ final class Schema {
             // labels in Prometheus text form ({a="b",...}), as Labels.toString() prints and Selector.parse reads.
             "CREATE TABLE IF NOT EXISTS series(series_id INTEGER, tenant VARCHAR, type VARCHAR, unit VARCHAR, "
                     + "labels VARCHAR, service VARCHAR, fingerprint BIGINT, first_ms BIGINT, last_ms BIGINT)",
-            "CREATE TABLE IF NOT EXISTS samples(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT)",
-            "CREATE TABLE IF NOT EXISTS samples_1m(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT)",
-            "CREATE TABLE IF NOT EXISTS samples_1h(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT)",
+            "CREATE TABLE IF NOT EXISTS samples(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
+            "CREATE TABLE IF NOT EXISTS samples_1m(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
+            "CREATE TABLE IF NOT EXISTS samples_1h(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
             "CREATE TABLE IF NOT EXISTS trace_samples(series_id INTEGER, ts BIGINT, trace_id VARCHAR, span_id VARCHAR, "
-                    + "stack_id INTEGER, value BIGINT)",
+                    + "stack_id INTEGER, value BIGINT, scale BIGINT)",
             "CREATE TABLE IF NOT EXISTS metrics(series_id INTEGER, ts BIGINT, name VARCHAR, value DOUBLE)");
 
     private Schema() {

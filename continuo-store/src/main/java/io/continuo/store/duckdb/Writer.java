@@ -391,27 +391,32 @@ final class Writer implements Runnable {
         for (SeriesRows r : b.series()) {
             Series s = seriesFor(tenant, r.type(), r.labels(), ts);
             int n = mapRows(mapping, r.stacks(), r.values(), r.count());
+            long scale = scaleRows(n);
             for (int i = 0; i < n; i++) {
-                samples.beginRow().append(s.id).append(ts).append(rowStacks[i]).append(rowValues[i]).endRow();
+                samples.beginRow().append(s.id).append(ts).append(rowStacks[i]).append(rowValues[i])
+                        .append(scale).endRow();
             }
             // Late rows for already rolled-up buckets go into the rollups too, in the same transaction.
             if (lateMinute) {
                 for (int i = 0; i < n; i++) {
-                    samples1m.beginRow().append(s.id).append(minute).append(rowStacks[i]).append(rowValues[i]).endRow();
+                    samples1m.beginRow().append(s.id).append(minute).append(rowStacks[i]).append(rowValues[i])
+                        .append(scale).endRow();
                 }
             }
             if (lateHour) {
                 for (int i = 0; i < n; i++) {
-                    samples1h.beginRow().append(s.id).append(hour).append(rowStacks[i]).append(rowValues[i]).endRow();
+                    samples1h.beginRow().append(s.id).append(hour).append(rowStacks[i]).append(rowValues[i])
+                        .append(scale).endRow();
                 }
             }
         }
         for (TraceRows r : b.traces()) {
             Series s = seriesFor(tenant, r.type(), r.labels(), ts);
             int n = mapRows(mapping, r.stacks(), r.values(), r.count());
+            long scale = scaleRows(n);
             for (int i = 0; i < n; i++) {
                 traceSamples.beginRow().append(s.id).append(ts).append(r.traceId()).append(r.spanId())
-                        .append(rowStacks[i]).append(rowValues[i]).endRow();
+                        .append(rowStacks[i]).append(rowValues[i]).append(scale).endRow();
             }
         }
     }
@@ -534,6 +539,30 @@ final class Writer implements Runnable {
         return n;
     }
 
+    /** Divides the rows' values by their greatest common divisor and returns it (see {@link Schema}). */
+    private long scaleRows(int n) {
+        long g = 0;
+        for (int i = 0; i < n && g != 1; i++) {
+            g = gcd(g, Math.abs(rowValues[i]));
+        }
+        if (g <= 1) {
+            return 1;
+        }
+        for (int i = 0; i < n; i++) {
+            rowValues[i] /= g;
+        }
+        return g;
+    }
+
+    static long gcd(long a, long b) {
+        while (b != 0) {
+            long t = a % b;
+            a = b;
+            b = t;
+        }
+        return a;
+    }
+
     /**
      * Stores series first/last timestamps that moved. The last one is stored lazily (when it moved more than the
      * slack) so a steady series costs one UPDATE per few minutes, not one per upload; {@code all} stores every
@@ -618,9 +647,9 @@ final class Writer implements Runnable {
         long start = Math.max(wm, RangePlan.floor(first, width));
         long end = Math.min(target, start + chunk);
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + to
-                + " SELECT series_id, (ts // " + width + ") * " + width + " AS bucket, stack_id, sum(value)::BIGINT"
-                + " FROM " + from + " WHERE ts >= ? AND ts < ? GROUP BY series_id, bucket, stack_id"
-                + " ORDER BY series_id, bucket, stack_id")) {
+                + " SELECT series_id, (ts // " + width + ") * " + width + " AS bucket, stack_id, sum(value)::BIGINT,"
+                + " scale FROM " + from + " WHERE ts >= ? AND ts < ? GROUP BY series_id, bucket, stack_id, scale"
+                + " ORDER BY series_id, bucket, scale, stack_id")) {
             ps.setLong(1, start);
             ps.setLong(2, end);
             ps.executeUpdate();
