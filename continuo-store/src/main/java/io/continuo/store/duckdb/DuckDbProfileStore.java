@@ -273,18 +273,22 @@ public final class DuckDbProfileStore implements ProfileStore {
         checkOpen();
         List<Series> selected = series.select(query.tenant(), query.type(), Selector.ALL, query.fromMillis(),
                 query.untilMillis(), lastSeenSlackMs);
-        if (selected.isEmpty() || query.traceId() == null) {
+        if (selected.isEmpty() || (query.traceId() == null && query.spanId() == null)) {
             return new FlameTree();
         }
-        String sql = "SELECT stack_id, sum(value * scale)::BIGINT FROM trace_samples WHERE trace_id = ?"
-                + (query.spanId() == null ? "" : " AND span_id = ?")
+        // A span id alone is enough: span ids are unique within the range in practice.
+        String sql = "SELECT stack_id, sum(value * scale)::BIGINT FROM trace_samples WHERE "
+                + (query.traceId() == null ? "span_id = ?" : "trace_id = ?" + (query.spanId() == null ? "" : " AND span_id = ?"))
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY stack_id";
         return withReader(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                ps.setString(1, query.traceId());
+                int param = 1;
+                if (query.traceId() != null) {
+                    ps.setString(param++, query.traceId());
+                }
                 if (query.spanId() != null) {
-                    ps.setString(2, query.spanId());
+                    ps.setString(param, query.spanId());
                 }
                 try (ResultSet rs = ps.executeQuery()) {
                     return buildTree(rs);
