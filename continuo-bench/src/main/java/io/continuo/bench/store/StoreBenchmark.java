@@ -57,6 +57,7 @@ public final class StoreBenchmark {
     private final int writers;
     private final int runs;
     private final long memoryMb;
+    private final boolean load;
     private final int threads;
     private final List<Profile> variants = new ArrayList<>();
     private final List<Labels> labels = new ArrayList<>();
@@ -81,6 +82,7 @@ public final class StoreBenchmark {
         runs = Integer.parseInt(a.getOrDefault("runs", "20"));
         memoryMb = Long.parseLong(a.getOrDefault("memoryMb", "1024"));
         threads = Integer.parseInt(a.getOrDefault("threads", "2"));
+        load = Boolean.parseBoolean(a.getOrDefault("load", "true"));
     }
 
     public static void main(String[] args) throws Exception {
@@ -88,12 +90,14 @@ public final class StoreBenchmark {
     }
 
     private void run() throws Exception {
-        deleteRecursively(dir);
+        if (load) {
+            deleteRecursively(dir);
+        }
         long t0 = System.nanoTime();
         generate(new Random(7));
         System.out.printf(Locale.ROOT, "generated %d profile variants of %d stacks (universe %d) in %.1f s%n",
                 variants.size(), stacksPerUpload, universe, (System.nanoTime() - t0) / 1e9);
-        long end = floor(System.currentTimeMillis(), MINUTE) - 2 * MINUTE;
+        long end = load ? floor(System.currentTimeMillis(), MINUTE) - 2 * MINUTE : readEnd();
         long recentStart = end - recentHours * HOUR;
         long dayStart = end - DAY;
         long weekStart = end - days * DAY;
@@ -103,6 +107,21 @@ public final class StoreBenchmark {
                 // rollups are run once, timed, after loading in time order (see the class doc)
                 .maintenanceInterval(Duration.ofDays(1)).build();
         try (DuckDbProfileStore store = DuckDbProfileStore.open(config)) {
+            if (load) {
+                load(store, end, recentStart, dayStart, weekStart);
+            }
+            Files.writeString(dir.resolve("bench-end"), Long.toString(end));
+            queries(store, end);
+        }
+    }
+
+    private long readEnd() throws java.io.IOException {
+        return Long.parseLong(Files.readString(dir.resolve("bench-end")).trim());
+    }
+
+    private void load(DuckDbProfileStore store, long end, long recentStart, long dayStart, long weekStart)
+            throws Exception {
+        {
             Phase old = load(store, weekStart, Math.min(dayStart, recentStart), HOUR, 360);
             System.out.printf(Locale.ROOT, "older days: %s%n", old);
             long coarseStep = HOUR / coarsePerHour;
@@ -128,6 +147,11 @@ public final class StoreBenchmark {
             System.out.printf(Locale.ROOT, "ROLLUP %.1f s; all tables: %d raw + %d rollup rows, %d stacks, %d frames,"
                             + " %d bytes, %.2f bytes/row%n", rollupSeconds, all.sampleRows(), all.rollupRows(),
                     all.stacks(), all.frames(), all.bytesOnDisk(), all.bytesOnDisk() / (double) rows);
+        }
+    }
+
+    private void queries(DuckDbProfileStore store, long end) {
+        {
 
             Selector service = Selector.parse("{service=\"shop\"}");
             Selector oneInstance = Selector.parse("{service=\"shop\",instance=\"i-07\"}");

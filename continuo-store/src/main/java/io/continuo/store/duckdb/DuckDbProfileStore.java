@@ -4,6 +4,7 @@ import io.continuo.model.FlameTree;
 import io.continuo.model.LabelMatcher;
 import io.continuo.model.Labels;
 import io.continuo.model.Selector;
+import io.continuo.model.ValidationException;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.MetricQuery;
 import io.continuo.store.ProfileQuery;
@@ -433,7 +434,7 @@ public final class DuckDbProfileStore implements ProfileStore {
     /** Step starts (multiples of the step since the epoch) covering [from, until). */
     static long[] buckets(long from, long until, long step) {
         if (step <= 0) {
-            throw new IllegalArgumentException("step must be positive, got " + step + " ms");
+            throw new ValidationException("step must be positive, got " + step + " ms");
         }
         if (until <= from) {
             return new long[0];
@@ -441,7 +442,7 @@ public final class DuckDbProfileStore implements ProfileStore {
         long start = RangePlan.floor(from, step);
         long n = (until - start + step - 1) / step;
         if (n > MAX_POINTS) {
-            throw new IllegalArgumentException("too many points: " + n + " steps of " + step + " ms (limit "
+            throw new ValidationException("too many points: " + n + " steps of " + step + " ms (limit "
                     + MAX_POINTS + "); use a larger step");
         }
         long[] out = new long[(int) n];

@@ -1,12 +1,13 @@
 package io.continuo.store.duckdb;
 
+import io.continuo.model.ValidationException;
 import io.continuo.store.SeriesRows;
 import io.continuo.store.TraceRows;
 import io.continuo.store.WriteBatch;
 
 /**
  * Checks a batch on the caller's thread, before it is queued, so the writer thread never appends half of a bad batch.
- * Messages name the field and the offending value.
+ * Messages name the field and the offending value. Bad input is a {@link ValidationException} (HTTP 400).
  */
 final class Validation {
     static final String DEFAULT_TENANT = "default";
@@ -20,27 +21,27 @@ final class Validation {
             return DEFAULT_TENANT;
         }
         if (tenant.length() > MAX_TENANT_LENGTH) {
-            throw new IllegalArgumentException("tenant longer than " + MAX_TENANT_LENGTH + " characters");
+            throw new ValidationException("tenant longer than " + MAX_TENANT_LENGTH + " characters");
         }
         return tenant;
     }
 
     static void metricName(String name) {
         if (name == null || name.isEmpty() || name.length() > 200) {
-            throw new IllegalArgumentException("metric name must have 1..200 characters, got '" + name + "'");
+            throw new ValidationException("metric name must have 1..200 characters, got '" + name + "'");
         }
     }
 
     static void check(WriteBatch b) {
         tenant(b.tenant());
         if (b.untilMillis() < b.fromMillis()) {
-            throw new IllegalArgumentException("untilMillis " + b.untilMillis() + " before fromMillis " + b.fromMillis());
+            throw new ValidationException("untilMillis " + b.untilMillis() + " before fromMillis " + b.fromMillis());
         }
         if (b.series() == null || b.traces() == null) {
-            throw new IllegalArgumentException("series and traces must not be null (use empty lists)");
+            throw new ValidationException("series and traces must not be null (use empty lists)");
         }
         if ((!b.series().isEmpty() || !b.traces().isEmpty()) && b.source() == null) {
-            throw new IllegalArgumentException("a batch with rows needs its source profile");
+            throw new ValidationException("a batch with rows needs its source profile");
         }
         int stackCount = b.source() == null ? 0 : b.source().stacks().size();
         for (SeriesRows r : b.series()) {
@@ -49,7 +50,7 @@ final class Validation {
         }
         for (TraceRows r : b.traces()) {
             if (r.traceId() == null || r.spanId() == null) {
-                throw new IllegalArgumentException("trace rows need a trace id and a span id");
+                throw new ValidationException("trace rows need a trace id and a span id");
             }
             rows("trace " + r.traceId(), r.labels() == null, r.type() == null, r.stacks(), r.values(), r.count(),
                     stackCount);
@@ -59,14 +60,14 @@ final class Validation {
     private static void rows(String what, boolean noLabels, boolean noType, int[] stacks, long[] values, int count,
                              int stackCount) {
         if (noLabels || noType) {
-            throw new IllegalArgumentException(what + ": labels and type are required");
+            throw new ValidationException(what + ": labels and type are required");
         }
         if (count < 0 || stacks == null || values == null || count > stacks.length || count > values.length) {
-            throw new IllegalArgumentException(what + ": count " + count + " exceeds its stacks/values arrays");
+            throw new ValidationException(what + ": count " + count + " exceeds its stacks/values arrays");
         }
         for (int i = 0; i < count; i++) {
             if (stacks[i] < 0 || stacks[i] >= stackCount) {
-                throw new IllegalArgumentException(what + ": row " + i + " refers to stack " + stacks[i]
+                throw new ValidationException(what + ": row " + i + " refers to stack " + stacks[i]
                         + ", outside the source's " + stackCount + " stacks");
             }
         }

@@ -3,6 +3,7 @@ package io.continuo.store.duckdb;
 import io.continuo.model.Frame;
 import io.continuo.model.Labels;
 import io.continuo.model.ProfileType;
+import io.continuo.model.ValidationException;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.SeriesRows;
 import io.continuo.store.StoreException;
@@ -281,7 +282,7 @@ final class Writer implements Runnable {
                 try {
                     w.apply(this);
                     applied.add(w);
-                } catch (StoreLimitException | IllegalArgumentException e) {
+                } catch (StoreLimitException | ValidationException e) {
                     // Refused before any row of it was appended: the rest of the group still commits.
                     w.done.completeExceptionally(e);
                 }

@@ -127,7 +127,7 @@ class DuckDbProfileStoreTest {
         assertThat(byInstance.get(0).values()).containsExactly(3.0, 3.0, 3.0, 3.0);
         assertThat(byInstance.get(1).values()).containsExactly(9.0, 9.0, 9.0, 9.0);
         assertThatThrownBy(() -> store.totals(q("", T0, T0 + 30 * 86_400_000L), 1, List.of()))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too many points");
+                .isInstanceOf(io.continuo.model.ValidationException.class).hasMessageContaining("too many points");
     }
 
     @Test
@@ -239,7 +239,7 @@ class DuckDbProfileStoreTest {
         var p = TestProfiles.profile("a 1");
         var bad = new io.continuo.store.SeriesRows(app("a"), TestProfiles.CPU, new int[]{99}, new long[]{1}, 1);
         assertThatThrownBy(() -> store.write(new io.continuo.store.WriteBatch("default", T0, T0, p, List.of(bad),
-                List.of()))).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stack 99");
+                List.of()))).isInstanceOf(io.continuo.model.ValidationException.class).hasMessageContaining("stack 99");
         store.write(batch("default", T0, app("a"), "f 1"));
         assertThat(store.flameGraph(q("", T0, T0 + HOUR)).total()).isEqualTo(1);
     }
