@@ -354,16 +354,15 @@ public final class DuckDbProfileStore implements ProfileStore {
         if (selected.isEmpty() || buckets.length == 0) {
             return List.of();
         }
-        StringBuilder sql = new StringBuilder("SELECT series_id, (ts // ").append(stepMillis).append(") * ")
-                .append(stepMillis).append(" AS b, sum(v)::BIGINT FROM (");
-        appendPieces(sql, "series_id, ts, value * scale AS v", ids(selected), query.fromMillis(), query.untilMillis(),
-                stepMillis % RangePlan.MINUTE == 0, stepMillis % RangePlan.HOUR == 0);
-        sql.append(") GROUP BY 1, 2");
+        // One row per (series, upload) in the totals table: no rollups needed, and exact for any step.
+        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, sum(value)::BIGINT "
+                + "FROM totals WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
+                + " AND series_id IN (" + ids(selected) + ") GROUP BY 1, 2";
         Map<Integer, Series> byId = byId(selected);
         Map<Labels, double[]> groups = new LinkedHashMap<>();
         long first = buckets[0];
         withReader(c -> {
-            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql.toString())) {
+            try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     Series s = byId.get(rs.getInt(1));
                     int i = (int) ((rs.getLong(2) - first) / stepMillis);

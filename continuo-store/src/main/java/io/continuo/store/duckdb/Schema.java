@@ -34,6 +34,8 @@ final class Schema {
             "CREATE TABLE IF NOT EXISTS samples(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
             "CREATE TABLE IF NOT EXISTS samples_1m(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
             "CREATE TABLE IF NOT EXISTS samples_1h(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
+            // Per (series, upload) sum of value * scale: totals read one row per upload instead of one per stack.
+            "CREATE TABLE IF NOT EXISTS totals(series_id INTEGER, ts BIGINT, value BIGINT)",
             "CREATE TABLE IF NOT EXISTS trace_samples(series_id INTEGER, ts BIGINT, trace_id VARCHAR, span_id VARCHAR, "
                     + "stack_id INTEGER, value BIGINT, scale BIGINT)",
             "CREATE TABLE IF NOT EXISTS metrics(series_id INTEGER, ts BIGINT, name VARCHAR, value DOUBLE)");

@@ -63,6 +63,7 @@ final class Writer implements Runnable {
     private DuckDBAppender samples1m;
     private DuckDBAppender samples1h;
     private DuckDBAppender traceSamples;
+    private DuckDBAppender totals;
     private DuckDBAppender metrics;
 
     /** Series whose first/last timestamps moved in the current transaction. */
@@ -93,11 +94,13 @@ final class Writer implements Runnable {
         samples1m = connection.createAppender(schema, "samples_1m");
         samples1h = connection.createAppender(schema, "samples_1h");
         traceSamples = connection.createAppender(schema, "trace_samples");
+        totals = connection.createAppender(schema, "totals");
         metrics = connection.createAppender(schema, "metrics");
     }
 
     private List<DuckDBAppender> appenders() {
-        return Arrays.asList(frames, stacks, series, samples, samples1m, samples1h, traceSamples, metrics);
+        return Arrays.asList(frames, stacks, series, samples, samples1m, samples1h, traceSamples, totals,
+                metrics);
     }
 
     // ---------------------------------------------------------------- tasks
@@ -393,6 +396,13 @@ final class Writer implements Runnable {
             Series s = seriesFor(tenant, r.type(), r.labels(), ts);
             int n = mapRows(mapping, r.stacks(), r.values(), r.count());
             long scale = scaleRows(n);
+            long sum = 0;
+            for (int i = 0; i < n; i++) {
+                sum += rowValues[i];
+            }
+            if (n > 0) {
+                totals.beginRow().append(s.id).append(ts).append(sum * scale).endRow();
+            }
             for (int i = 0; i < n; i++) {
                 samples.beginRow().append(s.id).append(ts).append(rowStacks[i]).append(rowValues[i])
                         .append(scale).endRow();
@@ -686,7 +696,7 @@ final class Writer implements Runnable {
         long cut = RangePlan.floor(cutoffMillis, RangePlan.HOUR);
         String filter = type == null ? "" : " AND series_id IN (SELECT series_id FROM series WHERE type = ?)";
         long removed = 0;
-        for (String table : List.of("samples", "samples_1m", "samples_1h", "trace_samples")) {
+        for (String table : List.of("samples", "samples_1m", "samples_1h", "trace_samples", "totals")) {
             try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + table + " WHERE ts < ?" + filter)) {
                 ps.setLong(1, cut);
                 if (type != null) {
