@@ -92,18 +92,8 @@ public final class ProfileBuilder {
 
     /** Adds values (one per type) to the sample of this stack and labels. */
     public void addSample(int stack, long[] sampleValues, Labels labels) {
-        int labelSet = labelIndex.computeIfAbsent(labels == null ? Labels.EMPTY : labels, l -> {
-            labelSets.add(l);
-            return labelSets.size() - 1;
-        });
-        long key = ((long) stack << 32) | labelSet;
-        int sample = sampleIndex.get(key);
         int width = types.size();
-        if (sample == LongIntMap.MISSING) {
-            sample = newSample(stack, labelSet);
-            sampleIndex.put(key, sample);
-        }
-        int base = sample * width;
+        int base = sampleOf(stack, labels) * width;
         for (int t = 0; t < width && t < sampleValues.length; t++) {
             values[base + t] += sampleValues[t];
         }
@@ -111,6 +101,11 @@ public final class ProfileBuilder {
 
     /** Adds one value to one type of the sample of this stack and labels. */
     public void addValue(int stack, int type, long value, Labels labels) {
+        values[sampleOf(stack, labels) * types.size() + type] += value;
+    }
+
+    /** The sample of this stack and label set, created on first use. */
+    private int sampleOf(int stack, Labels labels) {
         int labelSet = labelIndex.computeIfAbsent(labels == null ? Labels.EMPTY : labels, l -> {
             labelSets.add(l);
             return labelSets.size() - 1;
@@ -121,7 +116,7 @@ public final class ProfileBuilder {
             sample = newSample(stack, labelSet);
             sampleIndex.put(key, sample);
         }
-        values[sample * types.size() + type] += value;
+        return sample;
     }
 
     private int newSample(int stack, int labelSet) {
