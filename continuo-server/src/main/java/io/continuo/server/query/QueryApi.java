@@ -21,7 +21,6 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,7 +110,7 @@ public final class QueryApi {
     private Map<String, Object> header(ProfileQuery q, long total) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", q.type());
-        body.put("unit", unitOf(q.tenant(), q.type()));
+        body.put("unit", unitOf(q.type()));
         body.put("query", q.selector().toString());
         body.put("from", q.fromMillis());
         body.put("until", q.untilMillis());
@@ -119,9 +118,9 @@ public final class QueryApi {
         return body;
     }
 
-    private String unitOf(String tenant, String type) {
-        io.continuo.model.ProfileType known = io.continuo.model.ProfileType.of(type);
-        return known.unit();
+    /** Units are fixed by the type name for Continuo's types; other pprof types are counted. */
+    private static String unitOf(String type) {
+        return io.continuo.model.ProfileType.of(type).unit();
     }
 
     private void timeSeries(Context ctx) {
@@ -215,7 +214,7 @@ public final class QueryApi {
         int maxNodes = RequestContext.intParam(ctx, "maxNodes", QueryLimits.DEFAULT_MAX_NODES, 2, QueryLimits.MAX_MAX_NODES);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", left.type());
-        body.put("unit", unitOf(left.tenant(), left.type()));
+        body.put("unit", unitOf(left.type()));
         body.put("baseline", side(left, baseline.total()));
         body.put("comparison", side(right, comparison.total()));
         body.put("scale", scale);
@@ -389,11 +388,5 @@ public final class QueryApi {
             out.add(m);
         }
         ctx.json(Map.of("services", out));
-    }
-
-    static List<String> sorted(String... values) {
-        List<String> list = new ArrayList<>(Arrays.asList(values));
-        list.sort(null);
-        return list;
     }
 }

@@ -19,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -172,9 +171,5 @@ class BadInputTest {
             gz.write(data);
         }
         return out.toByteArray();
-    }
-
-    static Map<String, String> json() {
-        return Map.of("Content-Type", "application/json");
     }
 }
