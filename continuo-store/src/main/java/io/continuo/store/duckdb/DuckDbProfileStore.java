@@ -63,8 +63,9 @@ public final class DuckDbProfileStore implements ProfileStore {
     private final Writer writer;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final long lastSeenSlackMs;
-    volatile long minuteWatermark;
-    volatile long hourWatermark;
+    /** Per rollup tier (RangePlan.TIERS): rows with ts below it are in that tier's table. Moved by the writer only. */
+    final java.util.concurrent.atomic.AtomicLongArray watermarks =
+            new java.util.concurrent.atomic.AtomicLongArray(RangePlan.TIERS.size());
 
     private DuckDbProfileStore(DuckDbConfig config) throws SQLException, IOException {
         this.config = config;
@@ -80,14 +81,16 @@ public final class DuckDbProfileStore implements ProfileStore {
         Map<String, Long> meta = loadMeta();
         boolean clean = meta.getOrDefault(Schema.CLEAN_SHUTDOWN, 1L) == 1L;
         this.lastSeenSlackMs = clean ? 0 : LAST_SEEN_PERSIST_SLACK_MS;
-        this.minuteWatermark = meta.getOrDefault(Schema.WATERMARK_1M, 0L);
-        this.hourWatermark = meta.getOrDefault(Schema.WATERMARK_1H, 0L);
+        for (int i = 0; i < RangePlan.TIERS.size(); i++) {
+            watermarks.set(i, meta.getOrDefault(RangePlan.TIERS.get(i).watermarkKey(), 0L));
+        }
         this.stacks = loadStacks();
         this.series = loadSeries();
         connection.setAutoCommit(false);
         putMeta(Schema.SCHEMA_VERSION, Schema.VERSION);
-        putMeta(Schema.WATERMARK_1M, minuteWatermark);
-        putMeta(Schema.WATERMARK_1H, hourWatermark);
+        for (int i = 0; i < RangePlan.TIERS.size(); i++) {
+            putMeta(RangePlan.TIERS.get(i).watermarkKey(), watermarks.get(i));
+        }
         putMeta(Schema.CLEAN_SHUTDOWN, 0);
         connection.commit();
         this.writer = new Writer(this, connection);
@@ -128,12 +131,22 @@ public final class DuckDbProfileStore implements ProfileStore {
         return meta;
     }
 
-    record Watermarks(long minute, long hour) {
+    /** Re-reads the stored watermarks (after a rollback). */
+    void reloadWatermarks() throws SQLException {
+        Map<String, Long> meta = loadMeta();
+        for (int i = 0; i < RangePlan.TIERS.size(); i++) {
+            watermarks.set(i, meta.getOrDefault(RangePlan.TIERS.get(i).watermarkKey(), 0L));
+        }
     }
 
-    Watermarks loadWatermarks() throws SQLException {
-        Map<String, Long> meta = loadMeta();
-        return new Watermarks(meta.getOrDefault(Schema.WATERMARK_1M, 0L), meta.getOrDefault(Schema.WATERMARK_1H, 0L));
+    /** The watermark of a rollup table, e.g. {@code samples_1h} (tests, admin). */
+    long watermark(String table) {
+        for (int i = 0; i < RangePlan.TIERS.size(); i++) {
+            if (RangePlan.TIERS.get(i).table().equals(table)) {
+                return watermarks.get(i);
+            }
+        }
+        throw new IllegalArgumentException("no rollup table " + table);
     }
 
     void putMeta(String key, long value) throws SQLException {
@@ -264,7 +277,7 @@ public final class DuckDbProfileStore implements ProfileStore {
         }
         String ids = ids(selected);
         StringBuilder sql = new StringBuilder("SELECT stack_id, sum(v)::BIGINT FROM (");
-        appendPieces(sql, "stack_id, value * scale AS v", ids, query.fromMillis(), query.untilMillis(), true, true);
+        appendPieces(sql, "stack_id, value * scale AS v", ids, query.fromMillis(), query.untilMillis());
         sql.append(") GROUP BY stack_id");
         return readTree(sql.toString());
     }
@@ -472,9 +485,12 @@ public final class DuckDbProfileStore implements ProfileStore {
         return out;
     }
 
-    private void appendPieces(StringBuilder sql, String columns, String ids, long from, long until,
-                              boolean useMinutes, boolean useHours) {
-        List<RangePlan.Piece> pieces = RangePlan.plan(from, until, minuteWatermark, hourWatermark, useMinutes, useHours);
+    private void appendPieces(StringBuilder sql, String columns, String ids, long from, long until) {
+        long[] wm = new long[RangePlan.TIERS.size()];
+        for (int i = 0; i < wm.length; i++) {
+            wm[i] = watermarks.get(i);
+        }
+        List<RangePlan.Piece> pieces = RangePlan.plan(from, until, wm);
         for (int i = 0; i < pieces.size(); i++) {
             RangePlan.Piece p = pieces.get(i);
             if (i > 0) {
@@ -594,7 +610,8 @@ public final class DuckDbProfileStore implements ProfileStore {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT "
                     + "(SELECT count(*) FROM series), (SELECT count(*) FROM stacks), (SELECT count(*) FROM frames), "
                     + "(SELECT count(*) FROM samples), "
-                    + "(SELECT count(*) FROM samples_1m) + (SELECT count(*) FROM samples_1h), "
+                    + "(SELECT count(*) FROM samples_1m) + (SELECT count(*) FROM samples_10m) "
+                    + "+ (SELECT count(*) FROM samples_1h), "
                     + "(SELECT count(*) FROM trace_samples), (SELECT count(*) FROM metrics)")) {
                 rs.next();
                 return new StoreStats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),

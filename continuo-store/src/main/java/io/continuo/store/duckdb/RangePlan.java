@@ -4,18 +4,29 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Splits a query range into pieces read from the coarsest table that answers each exactly: whole hours below the
- * hourly watermark from {@code samples_1h}, whole minutes below the minute watermark from {@code samples_1m}, the
- * ragged edges from raw {@code samples}. A rollup row of bucket b holds every raw row with ts in [b, b + width), so
- * the pieces sum to exactly what the raw table would give.
+ * The rollup tiers and how a query range is split among them: each piece is read from the coarsest table that
+ * answers it exactly — whole hours below the hourly watermark from {@code samples_1h}, whole 10-minute buckets from
+ * {@code samples_10m}, whole minutes from {@code samples_1m}, the ragged edges from raw {@code samples}. A rollup row
+ * of bucket b holds every raw row with ts in [b, b + width), so the pieces sum to exactly what raw rows would give.
  */
 final class RangePlan {
     static final long MINUTE = 60_000L;
     static final long HOUR = 3_600_000L;
 
     static final String RAW = "samples";
-    static final String MINUTES = "samples_1m";
-    static final String HOURS = "samples_1h";
+
+    /**
+     * One rollup level, finest first: built from {@code source} (the previous level), moved forward by
+     * {@code chunk} per transaction, its watermark stored in meta under {@code watermarkKey}.
+     */
+    record Tier(String table, long width, String source, String watermarkKey, long chunk) {
+    }
+
+    /** Every width divides the next, and the hour divides retention cutoffs (which are rounded to the hour). */
+    static final List<Tier> TIERS = List.of(
+            new Tier("samples_1m", MINUTE, RAW, "watermark_1m", 10 * MINUTE),
+            new Tier("samples_10m", 10 * MINUTE, "samples_1m", "watermark_10m", 2 * HOUR),
+            new Tier("samples_1h", HOUR, "samples_10m", "watermark_1h", 24 * HOUR));
 
     record Piece(String table, long from, long until) {
     }
@@ -23,46 +34,30 @@ final class RangePlan {
     private RangePlan() {
     }
 
-    /**
-     * @param useMinutes whether minute rollups may answer (false when a totals step is not a whole number of minutes)
-     * @param useHours   likewise for hours
-     */
-    static List<Piece> plan(long from, long until, long minuteWatermark, long hourWatermark,
-                            boolean useMinutes, boolean useHours) {
-        List<Piece> out = new ArrayList<>(5);
-        if (until <= from) {
-            return out;
-        }
-        long hStart = ceil(from, HOUR);
-        long hEnd = Math.min(floor(until, HOUR), hourWatermark);
-        if (useHours && hStart < hEnd) {
-            minutes(from, hStart, minuteWatermark, useMinutes, out);
-            out.add(new Piece(HOURS, hStart, hEnd));
-            minutes(hEnd, until, minuteWatermark, useMinutes, out);
-        } else {
-            minutes(from, until, minuteWatermark, useMinutes, out);
-        }
+    /** @param watermarks one per tier: data with ts below it is fully rolled into that tier's table */
+    static List<Piece> plan(long from, long until, long[] watermarks) {
+        List<Piece> out = new ArrayList<>(2 * TIERS.size() + 1);
+        split(from, until, watermarks, TIERS.size() - 1, out);
         return out;
     }
 
-    private static void minutes(long from, long until, long minuteWatermark, boolean useMinutes, List<Piece> out) {
+    private static void split(long from, long until, long[] watermarks, int tier, List<Piece> out) {
         if (until <= from) {
             return;
         }
-        long mStart = ceil(from, MINUTE);
-        long mEnd = Math.min(floor(until, MINUTE), minuteWatermark);
-        if (useMinutes && mStart < mEnd) {
-            raw(from, mStart, out);
-            out.add(new Piece(MINUTES, mStart, mEnd));
-            raw(mEnd, until, out);
-        } else {
-            raw(from, until, out);
-        }
-    }
-
-    private static void raw(long from, long until, List<Piece> out) {
-        if (from < until) {
+        if (tier < 0) {
             out.add(new Piece(RAW, from, until));
+            return;
+        }
+        Tier t = TIERS.get(tier);
+        long start = ceil(from, t.width());
+        long end = Math.min(floor(until, t.width()), watermarks[tier]);
+        if (start < end) {
+            split(from, start, watermarks, tier - 1, out);
+            out.add(new Piece(t.table(), start, end));
+            split(end, until, watermarks, tier - 1, out);
+        } else {
+            split(from, until, watermarks, tier - 1, out);
         }
     }
 

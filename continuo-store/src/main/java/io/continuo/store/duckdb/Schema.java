@@ -17,8 +17,6 @@ import java.util.List;
 final class Schema {
     static final int VERSION = 1;
 
-    static final String WATERMARK_1M = "watermark_1m";
-    static final String WATERMARK_1H = "watermark_1h";
     static final String CLEAN_SHUTDOWN = "clean_shutdown";
     static final String SCHEMA_VERSION = "schema_version";
 
@@ -33,6 +31,7 @@ final class Schema {
                     + "labels VARCHAR, service VARCHAR, fingerprint BIGINT, first_ms BIGINT, last_ms BIGINT)",
             "CREATE TABLE IF NOT EXISTS samples(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
             "CREATE TABLE IF NOT EXISTS samples_1m(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
+            "CREATE TABLE IF NOT EXISTS samples_10m(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
             "CREATE TABLE IF NOT EXISTS samples_1h(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
             // Per (series, upload) sum of value * scale: totals read one row per upload instead of one per stack.
             "CREATE TABLE IF NOT EXISTS totals(series_id INTEGER, ts BIGINT, value BIGINT)",

@@ -46,8 +46,6 @@ final class Writer implements Runnable {
     private static final int QUEUE_CAPACITY = 1024;
     private static final long RETENTION_INTERVAL_MS = 10 * 60_000L;
     /** Rollup work done per step before pending writes get their turn. */
-    private static final long MINUTE_CHUNK_MS = 10 * RangePlan.MINUTE;
-    private static final long HOUR_CHUNK_MS = 24 * RangePlan.HOUR;
 
     private final DuckDbProfileStore store;
     private final DuckDbConfig config;
@@ -60,8 +58,8 @@ final class Writer implements Runnable {
     private DuckDBAppender stacks;
     private DuckDBAppender series;
     private DuckDBAppender samples;
-    private DuckDBAppender samples1m;
-    private DuckDBAppender samples1h;
+    /** One per rollup tier, for late rows. */
+    private DuckDBAppender[] rollups;
     private DuckDBAppender traceSamples;
     private DuckDBAppender totals;
     private DuckDBAppender metrics;
@@ -91,16 +89,20 @@ final class Writer implements Runnable {
         stacks = connection.createAppender(schema, "stacks");
         series = connection.createAppender(schema, "series");
         samples = connection.createAppender(schema, "samples");
-        samples1m = connection.createAppender(schema, "samples_1m");
-        samples1h = connection.createAppender(schema, "samples_1h");
+        rollups = new DuckDBAppender[RangePlan.TIERS.size()];
+        for (int i = 0; i < rollups.length; i++) {
+            rollups[i] = connection.createAppender(schema, RangePlan.TIERS.get(i).table());
+        }
         traceSamples = connection.createAppender(schema, "trace_samples");
         totals = connection.createAppender(schema, "totals");
         metrics = connection.createAppender(schema, "metrics");
     }
 
     private List<DuckDBAppender> appenders() {
-        return Arrays.asList(frames, stacks, series, samples, samples1m, samples1h, traceSamples, totals,
-                metrics);
+        List<DuckDBAppender> all = new ArrayList<>(Arrays.asList(frames, stacks, series, samples, traceSamples,
+                totals, metrics));
+        all.addAll(Arrays.asList(rollups));
+        return all;
     }
 
     // ---------------------------------------------------------------- tasks
@@ -333,9 +335,7 @@ final class Writer implements Runnable {
             connection.rollback();
             openAppenders();
             store.reloadCaches();
-            DuckDbProfileStore.Watermarks wm = store.loadWatermarks();
-            store.minuteWatermark = wm.minute();
-            store.hourWatermark = wm.hour();
+            store.reloadWatermarks();
         } catch (SQLException e) {
             LOG.log(System.Logger.Level.ERROR, "store writer could not recover from a failed transaction", e);
         }
@@ -388,10 +388,6 @@ final class Writer implements Runnable {
         }
         StackCache cache = store.stacks();
         StackCache.SourceMapping mapping = cache.new SourceMapping(b.source(), newRows);
-        long minute = RangePlan.floor(ts, RangePlan.MINUTE);
-        long hour = RangePlan.floor(ts, RangePlan.HOUR);
-        boolean lateMinute = ts < store.minuteWatermark;
-        boolean lateHour = ts < store.hourWatermark;
         for (SeriesRows r : b.series()) {
             Series s = seriesFor(tenant, r.type(), r.labels(), ts);
             int n = mapRows(mapping, r.stacks(), r.values(), r.count());
@@ -408,16 +404,13 @@ final class Writer implements Runnable {
                         .append(scale).endRow();
             }
             // Late rows for already rolled-up buckets go into the rollups too, in the same transaction.
-            if (lateMinute) {
-                for (int i = 0; i < n; i++) {
-                    samples1m.beginRow().append(s.id).append(minute).append(rowStacks[i]).append(rowValues[i])
-                        .append(scale).endRow();
-                }
-            }
-            if (lateHour) {
-                for (int i = 0; i < n; i++) {
-                    samples1h.beginRow().append(s.id).append(hour).append(rowStacks[i]).append(rowValues[i])
-                        .append(scale).endRow();
+            for (int t = 0; t < rollups.length; t++) {
+                if (ts < store.watermarks.get(t)) {
+                    long bucket = RangePlan.floor(ts, RangePlan.TIERS.get(t).width());
+                    for (int i = 0; i < n; i++) {
+                        rollups[t].beginRow().append(s.id).append(bucket).append(rowStacks[i])
+                                .append(rowValues[i]).append(scale).endRow();
+                    }
                 }
             }
         }
@@ -611,30 +604,24 @@ final class Writer implements Runnable {
     // ---------------------------------------------------------------- rollups
 
     /**
-     * Rolls raw rows of completed minutes into samples_1m and completed hours of samples_1m into samples_1h, at
-     * most {@code maxSteps} chunks per level unless no write is waiting. Each chunk inserts its rows and moves the
+     * Rolls raw rows of completed minutes into samples_1m, completed 10 minutes of those into samples_10m, and
+     * completed hours of those into samples_1h, at most {@code maxSteps} chunks per level unless no write is waiting. Each chunk inserts its rows and moves the
      * watermark in one transaction, so a crash leaves either both or neither: the job is idempotent.
      */
     void rollUp(long maxSteps) throws SQLException {
         long target = RangePlan.floor(config.clock().millis() - config.rollupDelay().toMillis(), RangePlan.MINUTE);
-        long steps = 0;
-        while (store.minuteWatermark < target && (steps < maxSteps || queue.isEmpty())) {
-            long wm = store.minuteWatermark;
-            long next = rollChunk("samples", "samples_1m", RangePlan.MINUTE, wm, target, MINUTE_CHUNK_MS);
-            store.putMeta(Schema.WATERMARK_1M, next);
-            connection.commit();
-            store.minuteWatermark = next;
-            steps++;
-        }
-        long hourTarget = RangePlan.floor(store.minuteWatermark, RangePlan.HOUR);
-        steps = 0;
-        while (store.hourWatermark < hourTarget && (steps < maxSteps || queue.isEmpty())) {
-            long wm = store.hourWatermark;
-            long next = rollChunk("samples_1m", "samples_1h", RangePlan.HOUR, wm, hourTarget, HOUR_CHUNK_MS);
-            store.putMeta(Schema.WATERMARK_1H, next);
-            connection.commit();
-            store.hourWatermark = next;
-            steps++;
+        for (int t = 0; t < RangePlan.TIERS.size(); t++) {
+            RangePlan.Tier tier = RangePlan.TIERS.get(t);
+            long tierTarget = t == 0 ? target : RangePlan.floor(store.watermarks.get(t - 1), tier.width());
+            long steps = 0;
+            while (store.watermarks.get(t) < tierTarget && (steps < maxSteps || queue.isEmpty())) {
+                long next = rollChunk(tier.source(), tier.table(), tier.width(), store.watermarks.get(t), tierTarget,
+                        tier.chunk());
+                store.putMeta(tier.watermarkKey(), next);
+                connection.commit();
+                store.watermarks.set(t, next);
+                steps++;
+            }
         }
     }
 
@@ -696,7 +683,8 @@ final class Writer implements Runnable {
         long cut = RangePlan.floor(cutoffMillis, RangePlan.HOUR);
         String filter = type == null ? "" : " AND series_id IN (SELECT series_id FROM series WHERE type = ?)";
         long removed = 0;
-        for (String table : List.of("samples", "samples_1m", "samples_1h", "trace_samples", "totals")) {
+        for (String table : List.of("samples", "samples_1m", "samples_10m", "samples_1h", "trace_samples",
+                "totals")) {
             try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + table + " WHERE ts < ?" + filter)) {
                 ps.setLong(1, cut);
                 if (type != null) {

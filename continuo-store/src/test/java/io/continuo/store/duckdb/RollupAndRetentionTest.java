@@ -82,10 +82,10 @@ class RollupAndRetentionTest {
             before.add(collapsed(store.flameGraph(q(r[0], r[1]))));
             totalsBefore.add(store.totals(q(r[0], r[1]), HOUR, List.of("instance")));
         }
-        assertThat(store.hourWatermark).isZero();
+        assertThat(store.watermark("samples_1h")).isZero();
         store.runMaintenance();
-        assertThat(store.minuteWatermark).isEqualTo(T0 + 40 * HOUR - 60_000);
-        assertThat(store.hourWatermark).isEqualTo(T0 + 39 * HOUR);
+        assertThat(store.watermark("samples_1m")).isEqualTo(T0 + 40 * HOUR - 60_000);
+        assertThat(store.watermark("samples_1h")).isEqualTo(T0 + 39 * HOUR);
         assertThat(store.stats().rollupRows()).isPositive();
         for (int i = 0; i < ranges.length; i++) {
             assertThat(collapsed(store.flameGraph(q(ranges[i][0], ranges[i][1])))).as("range %d", i)
@@ -108,7 +108,7 @@ class RollupAndRetentionTest {
         // Reopen: watermarks are stored.
         store.close();
         open(T0 + 40 * HOUR);
-        assertThat(store.hourWatermark).isEqualTo(T0 + 39 * HOUR);
+        assertThat(store.watermark("samples_1h")).isEqualTo(T0 + 39 * HOUR);
         assertThat(store.flameGraph(q(T0, T0 + 30 * HOUR)).total()).isEqualTo(total + 1000);
     }
 
