@@ -646,13 +646,11 @@ async function diffSides() {
   if (state.cmp === '1h') return shifted(3_600_000, '1 hour earlier');
   if (state.cmp === '1d') return shifted(86_400_000, '1 day earlier');
   if (state.cmp === 'version') {
-    let versions = ui.labelValues?.version;
-    if (!versions) {
-      try {
-        versions = (await api.labelValues('version', selector(state.service, {}), state.from, state.until)).values || [];
-      } catch (e) {
-        versions = [];
-      }
+    let versions;
+    try {
+      versions = (await api.labelValues('version', selector(state.service, {}), state.from, state.until)).values || [];
+    } catch (e) {
+      versions = [];
     }
     versions = versions.slice().sort(compareVersions);
     const current = state.labels.version || versions[versions.length - 1];

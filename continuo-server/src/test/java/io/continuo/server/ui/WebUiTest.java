@@ -1,0 +1,458 @@
+package io.continuo.server.ui;
+
+import io.continuo.formats.pprof.PprofWriter;
+import io.continuo.model.Labels;
+import io.continuo.model.ProfileBuilder;
+import io.continuo.model.ProfileType;
+import io.continuo.server.TestData;
+import io.continuo.server.TestServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.NoAlertPresentException;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.UnexpectedAlertBehaviour;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The web UI in a real headless Chromium against a real in-process server holding real profiles (the shared Go
+ * pprof and JDK JFR files) plus synthetic ones: a function named like an XSS payload, a two-version service for
+ * the diff, and a pprof whose samples carry trace ids. Waits are on page state, never on wall-clock timings.
+ * Skips (loudly) when Chromium or chromedriver is not installed.
+ */
+final class WebUiTest {
+    static final String XSS = "<img src=x onerror=alert(1)>";
+    static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
+    static final Path SCREENSHOTS = Path.of("target", "screenshots");
+    static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    static Path tmp;
+    static TestServer server;
+    static ChromeDriver driver;
+    static String base;
+
+    @BeforeAll
+    static void start() throws IOException {
+        Path chromium = Path.of(System.getProperty("continuo.chromium", "/usr/bin/chromium"));
+        Path chromedriver = Path.of(System.getProperty("continuo.chromedriver", "/usr/bin/chromedriver"));
+        if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
+            Assumptions.abort("chromium not installed: apt-get install chromium chromium-driver (looked for "
+                    + chromium + " and " + chromedriver + ")");
+        }
+        server = new TestServer(tmp.resolve("data"));
+        base = server.base();
+        ingestFixtures();
+
+        // Never let Selenium Manager look for (or download) a driver or browser: both paths are given.
+        System.setProperty("webdriver.chrome.driver", chromedriver.toString());
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(chromium.toFile());
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+                "--user-data-dir=" + Files.createDirectories(tmp.resolve("chrome-profile")), "--window-size=1400,1000",
+                "--force-device-scale-factor=1", "--lang=en-US");
+        // An alert must stay open so the XSS test can see it, instead of being dismissed by the next command.
+        options.setUnhandledPromptBehaviour(UnexpectedAlertBehaviour.IGNORE);
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(chromedriver.toFile())
+                .usingAnyFreePort()
+                .build();
+        driver = new ChromeDriver(service, options);
+        driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+        Files.createDirectories(SCREENSHOTS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @AfterEach
+    void noScriptErrors(TestInfo info) {
+        if (driver == null) {
+            return;
+        }
+        List<String> errors = new ArrayList<>();
+        for (LogEntry e : driver.manage().logs().get(LogType.BROWSER)) {
+            // HTTP errors the UI asked for on purpose are logged by Chrome as "Failed to load resource"; a script
+            // error ("Uncaught ...") never is acceptable.
+            if (e.getLevel().intValue() >= Level.SEVERE.intValue() && !e.getMessage().contains("Failed to load resource")) {
+                errors.add(e.getMessage());
+            }
+        }
+        assertThat(errors).as("browser console errors in %s", info.getDisplayName()).isEmpty();
+        assertNoAlert();
+    }
+
+    // ---- fixtures -------------------------------------------------------------------------------------
+
+    static void ingestFixtures() {
+        long now = System.currentTimeMillis() / 1000;
+        // The Go CPU profile (3.22 s, shopgen) at two versions, 40 and 10 minutes ago.
+        byte[] goCpu = TestData.bytes("go119.cpu.pb.gz");
+        ingest("service=shopgen&format=pprof&version=1.0&env=prod&from=" + (now - 2400) + "&until=" + (now - 2390), goCpu);
+        ingest("service=shopgen&format=pprof&version=1.1&env=prod&from=" + (now - 600) + "&until=" + (now - 590), goCpu);
+        ingest("service=jdk-app&format=jfr&version=17&until=" + (now - 300), TestData.bytes("jdk17-profile.jfr"));
+        // A function named like markup: it must render as text everywhere.
+        ingest("service=xss&format=collapsed&type=cpu&from=" + (now - 300) + "&until=" + (now - 290),
+                ("main;" + XSS + ";leaf 100\nmain;work 50\n").getBytes(StandardCharsets.UTF_8));
+        // Two versions where "b" triples: the diff must show it grew.
+        ingest("service=diffsvc&format=collapsed&type=cpu&version=1.0&from=" + (now - 1200) + "&until=" + (now - 1190),
+                "main;a 100\nmain;b 100\n".getBytes(StandardCharsets.UTF_8));
+        ingest("service=diffsvc&format=collapsed&type=cpu&version=1.1&from=" + (now - 600) + "&until=" + (now - 590),
+                "main;a 100\nmain;b 300\n".getBytes(StandardCharsets.UTF_8));
+        // Samples tagged with trace and span ids, as the OpenTelemetry integration sends them.
+        ProfileBuilder b = new ProfileBuilder(List.of(ProfileType.CPU));
+        int handler = b.frame("com.shop.Checkout.handle");
+        int slow = b.frame("com.shop.Pricing.slowPath");
+        int other = b.frame("com.shop.Other.work");
+        b.addSample(new int[]{handler, slow}, 2, new long[]{70_000_000},
+                Labels.of("trace_id", TRACE_ID, "span_id", "00f067aa0ba902b7", "endpoint", "POST /checkout"));
+        b.addSample(new int[]{handler, other}, 2, new long[]{30_000_000},
+                Labels.of("trace_id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "span_id", "1111111111111111", "endpoint", "POST /checkout"));
+        b.addSample(new int[]{other}, 1, new long[]{50_000_000}, Labels.EMPTY);
+        ingest("service=shop&format=pprof&from=" + (now - 300) + "&until=" + (now - 290), PprofWriter.toBytes(b.build(), true));
+    }
+
+    static void ingest(String query, byte[] body) {
+        TestServer.Response r = server.post("/api/v1/ingest?" + query.replace(" ", "%20"), body);
+        assertThat(r.status()).as("ingest %s: %s", query, r).isEqualTo(200);
+    }
+
+    // ---- helpers --------------------------------------------------------------------------------------
+
+    static void open(String path) {
+        driver.get(base + path);
+    }
+
+    static WebDriverWait waiting() {
+        return new WebDriverWait(driver, WAIT);
+    }
+
+    static Object js(String script, Object... args) {
+        return ((JavascriptExecutor) driver).executeScript(script, args);
+    }
+
+    /** Non-transparent pixels of a canvas, read back with getImageData. */
+    static long paintedPixels(WebElement canvas) {
+        Object n = js("const c = arguments[0]; if (!c.width || !c.height) return 0;"
+                + "const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + "let n = 0; for (let i = 3; i < d.length; i += 4) if (d[i] > 0) n++; return n;", canvas);
+        return ((Number) n).longValue();
+    }
+
+    /** Pixels clearly red (growth in a diff flame graph). */
+    static long redPixels(WebElement canvas) {
+        Object n = js("const c = arguments[0]; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && d[i] > d[i+1] + 40 && d[i] > d[i+2] + 40) n++;"
+                + "return n;", canvas);
+        return ((Number) n).longValue();
+    }
+
+    static WebElement waitForFlame(String hostId) {
+        WebElement canvas = waiting().until(d -> d.findElement(By.cssSelector("#" + hostId + " canvas")));
+        waiting().withMessage("flame graph in #" + hostId + " drawn").until(d -> paintedPixels(canvas) > 1000);
+        return canvas;
+    }
+
+    static void screenshot(String name) {
+        try {
+            byte[] png = ((TakesScreenshot) driver).getScreenshotAs(OutputType.BYTES);
+            Files.write(SCREENSHOTS.resolve(name + ".png"), png);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static void assertNoAlert() {
+        assertThatThrownBy(() -> driver.switchTo().alert()).isInstanceOf(NoAlertPresentException.class);
+    }
+
+    static String state(String key) {
+        return String.valueOf(js("return String(window.continuo.state['" + key + "'] ?? '')"));
+    }
+
+    /** Clicks the flame graph at the middle of node i (as laid out by the page's renderer), scrolled into view. */
+    static void clickNode(String graph, int node) {
+        @SuppressWarnings("unchecked")
+        Map<String, Number> at = (Map<String, Number>) js(
+                "const g = " + graph + "; const a = g.a; const i = arguments[0];"
+                        + "let r = g.canvas.getBoundingClientRect();"
+                        + "const rowTop = g.rowY(a.depth[i], g.depthCount);"
+                        + "window.scrollBy(0, r.top + rowTop - window.innerHeight / 2);"
+                        + "r = g.canvas.getBoundingClientRect();"
+                        + "const k = r.width / a.w[g.focus];"
+                        + "const x = r.left + (Math.max(a.x[i], a.x[g.focus]) - a.x[g.focus]) * k + Math.min(a.w[i], a.w[g.focus]) * k / 2;"
+                        + "return {x: Math.round(x), y: Math.round(r.top + rowTop + 9)};", node);
+        new Actions(driver).moveToLocation(at.get("x").intValue(), at.get("y").intValue()).click().perform();
+    }
+
+    // ---- tests ----------------------------------------------------------------------------------------
+
+    @Test
+    void firstOpenPicksAServiceAndDrawsItsFlameGraph() {
+        open("/");
+        waiting().withMessage("a service is picked without typing").until(d -> !state("service").isEmpty());
+        WebElement canvas = waitForFlame("flame");
+        assertThat(paintedPixels(canvas)).isGreaterThan(1000);
+        assertThat(driver.getCurrentUrl()).contains("/explore?").contains("service=").contains("type=cpu");
+        assertThat(driver.findElement(By.id("service")).getAttribute("value")).isEqualTo(state("service"));
+        assertThat(driver.findElements(By.cssSelector("#top-table tbody tr"))).isNotEmpty();
+    }
+
+    @Test
+    void exploreShowsTrendLabelFiltersAndTopFunctionsOfARealProfile() {
+        open("/explore?service=shopgen&type=cpu");
+        WebElement canvas = waitForFlame("flame");
+        assertThat(paintedPixels(canvas)).isGreaterThan(1000);
+        // label filters come from the data
+        waiting().until(d -> !d.findElements(By.id("filter-version")).isEmpty());
+        List<String> versions = driver.findElements(By.cssSelector("#filter-version option")).stream().map(WebElement::getText).toList();
+        assertThat(versions).contains("any", "1.0", "1.1");
+        // the trend chart is drawn (uPlot canvas)
+        waiting().until(d -> !d.findElements(By.cssSelector("#chart-total canvas")).isEmpty());
+        // the Go profile's hottest function leads the self-sorted table
+        waiting().until(d -> d.findElement(By.cssSelector("#top-table tbody tr td.fn")).getText().equals("crypto/sha256.block"));
+        screenshot("explore");
+
+        // filter by version: the URL carries it and the flame graph halves
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("filter-version"))).selectByValue("1.1");
+        waiting().until(d -> d.getCurrentUrl().contains("l.version=1.1"));
+        waiting().until(d -> d.findElement(By.id("flame-summary")).getText().contains("3.22 s"));
+    }
+
+    @Test
+    void clickingANodeZoomsAndTheBreadcrumbFollows() {
+        open("/explore?service=shopgen&type=cpu");
+        waitForFlame("flame");
+        assertThat(driver.findElements(By.cssSelector("#flame .breadcrumb .crumb"))).hasSize(1);
+        // the widest child of the root
+        int node = ((Number) js("const g = window.continuo.explore.flame; return g.widestChild(0);")).intValue();
+        String name = String.valueOf(js("return window.continuo.explore.flame.name(arguments[0])", node));
+        clickNode("window.continuo.explore.flame", node);
+        waiting().withMessage("breadcrumb after zoom").until(d -> d.findElements(By.cssSelector("#flame .breadcrumb .crumb")).size() == 2);
+        assertThat(driver.findElement(By.cssSelector("#flame .breadcrumb .crumb.current")).getText()).isEqualTo(name);
+        waiting().until(d -> d.getCurrentUrl().contains("focus="));
+        screenshot("zoomed");
+
+        // the zoom is in the URL: back restores the unzoomed view, forward the zoom again
+        driver.navigate().back();
+        waiting().until(d -> d.findElements(By.cssSelector("#flame .breadcrumb .crumb")).size() == 1);
+        driver.navigate().forward();
+        waiting().until(d -> d.findElements(By.cssSelector("#flame .breadcrumb .crumb")).size() == 2);
+
+        // keyboard: Escape on the canvas resets
+        WebElement canvas = driver.findElement(By.cssSelector("#flame canvas"));
+        canvas.sendKeys(Keys.ESCAPE);
+        waiting().until(d -> d.findElements(By.cssSelector("#flame .breadcrumb .crumb")).size() == 1);
+    }
+
+    @Test
+    void searchHighlightsAndShowsTheMatchedPercent() {
+        open("/explore?service=shopgen&type=cpu&l.version=1.0");
+        waitForFlame("flame");
+        WebElement search = driver.findElement(By.id("search"));
+        search.sendKeys("sha256");
+        waiting().until(d -> d.findElement(By.id("search-result")).getText().startsWith("matched"));
+        String result = driver.findElement(By.id("search-result")).getText();
+        // crypto/sha256.(*digest).checkSum and its callees are 29.81% of the Go profile (go tool pprof)
+        double percent = Double.parseDouble(result.replaceAll("^matched ([0-9.]+)%.*$", "$1"));
+        assertThat(percent).isBetween(29.0, 40.0);
+        waiting().until(d -> d.getCurrentUrl().contains("q=sha256"));
+        screenshot("search");
+    }
+
+    @Test
+    void functionNamedLikeMarkupRendersAsText() {
+        open("/explore?service=xss&type=cpu");
+        waitForFlame("flame");
+        waiting().until(d -> d.findElements(By.cssSelector("#top-table td.fn")).stream().anyMatch(td -> td.getText().equals(XSS)));
+        assertNoAlert();
+        assertThat(driver.findElements(By.cssSelector("img[src='x']"))).isEmpty();
+        // the tooltip and the breadcrumb carry the name as text too
+        int node = ((Number) js("const g = window.continuo.explore.flame; for (let i = 0; i < g.n; i++) if (g.name(i) === arguments[0]) return i; return -1;", XSS)).intValue();
+        assertThat(node).isPositive();
+        clickNode("window.continuo.explore.flame", node);
+        waiting().until(d -> d.findElement(By.cssSelector("#flame .breadcrumb .crumb.current")).getText().equals(XSS));
+        WebElement tooltip = driver.findElement(By.id("flame-tooltip"));
+        assertThat(tooltip.findElements(By.tagName("img"))).isEmpty();
+        // the sandwich view of it
+        js("window.continuo.explore.flame.opts.onPick(arguments[0])", XSS);
+        waiting().until(d -> d.findElement(By.cssSelector("#sandwich .sandwich-fn")).getText().equals(XSS));
+        waitForFlame("sandwich-callers");
+        waitForFlame("sandwich-callees");
+        assertThat(driver.findElements(By.cssSelector("img[src='x']"))).isEmpty();
+        assertNoAlert();
+        screenshot("sandwich");
+    }
+
+    @Test
+    void diffAgainstThePreviousVersionShowsTheGrowth() {
+        open("/explore?view=diff&service=diffsvc&type=cpu&cmp=version");
+        WebElement canvas = waitForFlame("diff-flame");
+        assertThat(redPixels(canvas)).as("growth is red").isGreaterThan(100);
+        waiting().until(d -> !d.findElements(By.cssSelector("#diff-changes tbody tr")).isEmpty());
+        WebElement first = driver.findElement(By.cssSelector("#diff-changes tbody tr"));
+        // b went from 50% to 75% of the profile, a from 50% to 25%: both changed by 25 points
+        assertThat(first.findElement(By.cssSelector("td.fn")).getText()).isIn("a", "b");
+        assertThat(driver.findElement(By.id("diff-sides")).getText()).contains("version 1.0", "version 1.1");
+        List<String> rows = driver.findElements(By.cssSelector("#diff-changes tbody tr")).stream().map(WebElement::getText).toList();
+        assertThat(rows).anySatisfy(r -> assertThat(r).startsWith("b").contains("+25"));
+        assertThat(rows).anySatisfy(r -> assertThat(r).startsWith("a").contains("-25"));
+        screenshot("diff");
+
+        // side by side draws both selections
+        driver.findElement(By.cssSelector("#diff-mode button[data-mode='side']")).click();
+        waitForFlame("side-left");
+        waitForFlame("side-right");
+        screenshot("side-by-side");
+    }
+
+    @Test
+    void diffAgainstAnHourAgoRendersWithAnEmptyBaseline() {
+        open("/explore?view=diff&service=shopgen&type=cpu&from=now-15m&cmp=1h");
+        waitForFlame("diff-flame");
+        waiting().until(d -> d.findElement(By.id("diff-state")).getText().contains("baseline has no profiles"));
+    }
+
+    @Test
+    void traceViewShowsWhatTheTraceWasDoing() {
+        open("/trace/" + TRACE_ID);
+        WebElement canvas = waitForFlame("trace-flame");
+        assertThat(paintedPixels(canvas)).isGreaterThan(1000);
+        String summary = driver.findElement(By.id("trace-summary")).getText();
+        assertThat(summary).contains("70 ms");
+        // The endpoint and duration come from the API's "spans"; show them whenever the server returns any.
+        long spans = ((Number) js("return document.querySelectorAll('#trace-spans tbody tr').length")).longValue();
+        if (spans > 0) {
+            assertThat(summary).contains("POST /checkout");
+        }
+        waiting().until(d -> d.findElements(By.cssSelector("#trace-top-table td.fn")).stream()
+                .anyMatch(td -> td.getText().equals("com.shop.Pricing.slowPath")));
+        assertThat(driver.findElements(By.cssSelector("#trace-top-table td.fn")).stream().map(WebElement::getText))
+                .doesNotContain("com.shop.Other.work");
+        screenshot("trace");
+    }
+
+    @Test
+    void anEndpointsFlameGraphListsItsTracesAndLinksToThem() {
+        open("/explore?service=shop&type=cpu&l.endpoint=" + "POST%20%2Fcheckout");
+        waitForFlame("flame");
+        driver.findElement(By.cssSelector("#traces-details summary")).click();
+        WebElement link = waiting().until(d -> d.findElements(By.cssSelector("#traces a.trace-link")).stream()
+                .filter(a -> a.getText().equals(TRACE_ID)).findFirst().orElse(null));
+        assertThat(link.getAttribute("href")).endsWith("/trace/" + TRACE_ID);
+        link.click();
+        waiting().until(d -> d.getCurrentUrl().contains("/trace/" + TRACE_ID));
+        waitForFlame("trace-flame");
+        // and back to the endpoint
+        driver.navigate().back();
+        waiting().until(d -> d.getCurrentUrl().contains("l.endpoint="));
+        waitForFlame("flame");
+    }
+
+    @Test
+    void unknownTraceShowsAnEmptyState() {
+        open("/trace/ffffffffffffffffffffffffffffffff");
+        waiting().until(d -> d.findElement(By.id("trace-state")).getText().contains("No profile samples for this trace"));
+        // the input box opens another trace
+        WebElement input = driver.findElement(By.id("trace-input"));
+        input.clear();
+        input.sendKeys(TRACE_ID, Keys.ENTER);
+        waiting().until(d -> d.getCurrentUrl().endsWith("/trace/" + TRACE_ID));
+        waitForFlame("trace-flame");
+    }
+
+    @Test
+    void rejectedQueriesShowAnErrorState() {
+        open("/explore?service=shopgen&type=cpu&until=not-a-time");
+        waiting().until(d -> {
+            String banner = d.findElement(By.id("banner")).getText();
+            String state = d.findElement(By.id("flame-state")).getText();
+            return !banner.isEmpty() || state.contains("rejected");
+        });
+        driver.manage().logs().get(LogType.BROWSER); // drop the expected 400s
+    }
+
+    @Test
+    void themeToggleAndRangePresetsLiveInThePage() {
+        open("/explore?service=jdk-app&type=cpu");
+        waitForFlame("flame");
+        driver.findElement(By.id("theme-toggle")).click();
+        String theme = String.valueOf(js("return document.documentElement.dataset.theme"));
+        assertThat(theme).isIn("dark", "light");
+        if (!theme.equals("dark")) {
+            driver.findElement(By.id("theme-toggle")).click();
+        }
+        assertThat(js("return document.documentElement.dataset.theme")).isEqualTo("dark");
+        waitForFlame("flame");
+        screenshot("dark");
+        driver.findElement(By.id("theme-toggle")).click();
+
+        driver.findElement(By.cssSelector("#range-presets button[data-from='now-24h']")).click();
+        waiting().until(d -> d.getCurrentUrl().contains("from=now-24h"));
+        driver.findElement(By.cssSelector("#range-presets button[data-from='now-15m']")).click();
+        waiting().until(d -> d.getCurrentUrl().contains("from=now-15m"));
+        driver.navigate().back();
+        waiting().until(d -> d.getCurrentUrl().contains("from=now-24h"));
+        assertThat(driver.findElement(By.cssSelector("#range-presets button[data-from='now-24h']")).getAttribute("aria-pressed")).isEqualTo("true");
+        // the allocation profile of the JFR recording is another type of the same service
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("type"))).selectByValue("alloc_bytes");
+        waiting().until(d -> d.getCurrentUrl().contains("type=alloc_bytes"));
+        waitForFlame("flame");
+        waiting().until(d -> d.findElement(By.id("flame-summary")).getText().contains("B"));
+    }
+
+    @Test
+    void exportLinksPointAtTheApi() throws Exception {
+        open("/explore?service=shopgen&type=cpu");
+        waitForFlame("flame");
+        String collapsed = driver.findElement(By.id("export-collapsed")).getAttribute("href");
+        assertThat(collapsed).contains("/api/v1/query/flamegraph?").contains("format=collapsed");
+        TestServer.Response r = server.get(collapsed.substring(base.length()));
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).contains("crypto/sha256.block");
+        assertThat(driver.findElement(By.id("export-pprof")).getAttribute("href")).contains("format=pprof");
+        Object png = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "window.continuo.explore.flame.toBlob().then(b => done(b ? b.type + ':' + b.size : 'none'));");
+        assertThat(String.valueOf(png)).startsWith("image/png:");
+    }
+}
