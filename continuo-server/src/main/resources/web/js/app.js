@@ -395,9 +395,6 @@ function initExplore() {
     const blob = await explore.flame.toBlob();
     if (blob) download(blob, `${state.service || 'profile'}.${state.type}.png`);
   });
-  ui.tracesDetails.addEventListener('toggle', () => {
-    if (ui.tracesDetails.open) loadTraces();
-  });
 }
 
 function exploreParams() {
@@ -438,8 +435,8 @@ async function loadExploreData(opts = {}) {
   loadTrend(p, range, unit);
   loadMetrics(p, range);
   loadFlame(p, opts);
-  if (ui.tracesDetails.open) loadTraces();
-  else loadTraceCount(p);
+  if (opts.refresh) tracesKey = '';
+  loadTraces();
 }
 
 async function loadTrend(p, range, unit) {
@@ -453,7 +450,7 @@ async function loadTrend(p, range, unit) {
     let title = `${state.type} per second`;
     if (unit === 'nanoseconds') {
       map = (v) => v / (stepS * 1e9);
-      fmt = (v) => trimNum(v) + ' cores';
+      fmt = (v) => (v === 0 || Math.abs(v) >= 0.01 ? trimNum(v) + ' cores' : fmtValue(v * 1e9, 'nanoseconds') + '/s');
       title = `${state.type} (cores)`;
     }
     chart.opts.fmt = fmt;
@@ -574,8 +571,14 @@ function traceRows(traces, unit) {
     body);
 }
 
+let tracesKey = '';
+
+/** The trace ids sampled in the current selection; rendered once per selection (the list is kept while open). */
 async function loadTraces() {
   const p = exploreParams();
+  const key = JSON.stringify(p);
+  if (key === tracesKey) return;
+  tracesKey = key;
   try {
     const body = await api.traces({ ...p, limit: 100 });
     const traces = body.traces || [];
@@ -583,20 +586,11 @@ async function loadTraces() {
     clear(ui.traces).append(traceRows(traces, body.unit || unitOfType(state.type)));
   } catch (e) {
     if (isAbort(e)) return;
+    tracesKey = '';
+    ui.tracesCount.textContent = '';
     const box = el('div', { class: 'state' });
     showState(box, e);
     clear(ui.traces).append(box);
-  }
-}
-
-async function loadTraceCount(p) {
-  try {
-    const body = await api.traces({ ...p, limit: 100 });
-    const n = (body.traces || []).length;
-    ui.tracesCount.textContent = String(n) + (n >= 100 ? '+' : '');
-    clear(ui.traces).append(traceRows(body.traces || [], body.unit || unitOfType(state.type)));
-  } catch (e) {
-    ui.tracesCount.textContent = '';
   }
 }
 

@@ -97,7 +97,7 @@ export class Chart {
       scales: { x: { time: true, range: range ? [range[0] / 1000, range[1] / 1000] : undefined } },
       axes: [
         { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor } },
-        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, size: 70, values: (u, vals) => vals.map((v) => fmt(v)) },
+        { stroke: axisColor, grid: { stroke: gridColor, width: 1 }, ticks: { stroke: gridColor }, size: 84, values: (u, vals) => vals.map((v) => fmt(v)) },
       ],
       series: uSeries,
       hooks: {

@@ -18,6 +18,7 @@ import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebElement;
@@ -131,6 +132,16 @@ final class WebUiTest {
         ingest("service=shopgen&format=pprof&version=1.0&env=prod&from=" + (now - 2400) + "&until=" + (now - 2390), goCpu);
         ingest("service=shopgen&format=pprof&version=1.1&env=prod&from=" + (now - 600) + "&until=" + (now - 590), goCpu);
         ingest("service=jdk-app&format=jfr&version=17&until=" + (now - 300), TestData.bytes("jdk17-profile.jfr"));
+        // Runtime metrics next to the profiles, one point a minute over the last 20 minutes.
+        StringBuilder points = new StringBuilder("{\"points\":[");
+        for (int m = 20; m >= 1; m--) {
+            points.append(m == 20 ? "" : ",").append("{\"timestamp\":").append(now - 60L * m)
+                    .append(",\"values\":{\"heap_used_after_gc_bytes\":").append(40_000_000 + 1_000_000 * m)
+                    .append(",\"process_cpu_ratio\":0.").append(10 + m).append("}}");
+        }
+        TestServer.Response metrics = server.post("/api/v1/ingest/metrics?service=shopgen&version=1.1",
+                points.append("]}").toString().getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
+        assertThat(metrics.status()).as("metrics ingest: %s", metrics).isEqualTo(200);
         // A function named like markup: it must render as text everywhere.
         ingest("service=xss&format=collapsed&type=cpu&from=" + (now - 300) + "&until=" + (now - 290),
                 ("main;" + XSS + ";leaf 100\nmain;work 50\n").getBytes(StandardCharsets.UTF_8));
@@ -260,6 +271,29 @@ final class WebUiTest {
     }
 
     @Test
+    void runtimeMetricsSplitByVersionAndDraggingSelectsARange() {
+        open("/explore?service=shopgen&type=cpu");
+        waitForFlame("flame");
+        waiting().withMessage("runtime metric charts").until(d ->
+                !d.findElements(By.cssSelector("#chart-metrics [data-metric='heap_used_after_gc_bytes'] canvas")).isEmpty()
+                        && !d.findElements(By.cssSelector("#chart-metrics [data-metric='process_cpu_ratio'] canvas")).isEmpty());
+        // one line per version
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("group-by"))).selectByValue("version");
+        waiting().until(d -> d.getCurrentUrl().contains("groupBy=version"));
+        waiting().until(d -> d.findElement(By.cssSelector("#chart-total .chart-legend")).getText().contains("version=1.0"));
+        assertThat(driver.findElement(By.cssSelector("#chart-total .chart-legend")).getText()).contains("version=1.1");
+        screenshot("trends");
+
+        // drag across the right half of the trend: the range becomes absolute and the flame graph re-queries
+        WebElement over = driver.findElement(By.cssSelector("#chart-total .u-over"));
+        int w = over.getSize().getWidth();
+        new Actions(driver).moveToElement(over, w / 8, 0).clickAndHold().moveByOffset(w / 3, 0).release().perform();
+        waiting().withMessage("absolute range in the URL after a drag").until(d -> d.getCurrentUrl().matches(".*from=\\d{13}.*until=\\d{13}.*"));
+        waitForFlame("flame");
+        assertThat(driver.findElement(By.cssSelector("#range-presets button[data-from='now-1h']")).getAttribute("aria-pressed")).isEqualTo("false");
+    }
+
+    @Test
     void clickingANodeZoomsAndTheBreadcrumbFollows() {
         open("/explore?service=shopgen&type=cpu");
         waitForFlame("flame");
@@ -377,7 +411,7 @@ final class WebUiTest {
         open("/explore?service=shop&type=cpu&l.endpoint=" + "POST%20%2Fcheckout");
         waitForFlame("flame");
         driver.findElement(By.cssSelector("#traces-details summary")).click();
-        WebElement link = waiting().until(d -> d.findElements(By.cssSelector("#traces a.trace-link")).stream()
+        WebElement link = waiting().ignoring(StaleElementReferenceException.class).until(d -> d.findElements(By.cssSelector("#traces a.trace-link")).stream()
                 .filter(a -> a.getText().equals(TRACE_ID)).findFirst().orElse(null));
         assertThat(link.getAttribute("href")).endsWith("/trace/" + TRACE_ID);
         link.click();
