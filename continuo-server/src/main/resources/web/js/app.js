@@ -794,8 +794,17 @@ async function loadTrace() {
   const type = state.type || 'cpu';
   try {
     const body = await api.trace({ traceId: id, type, from: state.from, until: state.until, maxNodes: FLAME_MAX_NODES });
-    const spans = body.spans || [];
+    let spans = body.spans || [];
     const unit = body.unit || unitOfType(type);
+    if (!spans.length && body.total) {
+      // A server that answers without spans: find this trace among the range's traces (bounded) for its endpoint.
+      try {
+        const all = await api.traces({ type, query: '{}', from: state.from, until: state.until, limit: 1000 }, 'trace-spans');
+        spans = (all.traces || []).filter((t) => t.traceId === id);
+      } catch (e) {
+        spans = [];
+      }
+    }
     if (!body.total) {
       showState(ui.traceState, null, 'No profile samples for this trace',
         el('p', { text: `No ${type} samples carry trace_id "${id}" between ${describeRange(state.from, state.until)}. The trace may be older, sampled by another profile type, or its spans too short to be sampled.` }));
