@@ -101,7 +101,9 @@ public final class ProfileBuilder {
 
     /** Adds one value to one type of the sample of this stack and labels. */
     public void addValue(int stack, int type, long value, Labels labels) {
-        values[sampleOf(stack, labels) * types.size() + type] += value;
+        // sampleOf may grow (replace) the values array, so it must run before the array is read
+        int index = sampleOf(stack, labels) * types.size() + type;
+        values[index] += value;
     }
 
     /** The sample of this stack and label set, created on first use. */

@@ -45,6 +45,21 @@ class ProfileBuilderTest {
     }
 
     @Test
+    void addValueSurvivesGrowingTheSampleArrays() {
+        ProfileBuilder b = new ProfileBuilder(List.of(ProfileType.LOCK_COUNT, ProfileType.LOCK_DURATION));
+        int f = b.frame("f");
+        for (int i = 0; i < 1000; i++) {
+            int stack = b.childStack(StackTable.ROOT, b.frame("g" + i));
+            b.addValue(b.childStack(stack, f), 0, 1, Labels.EMPTY);
+            b.addValue(b.childStack(stack, f), 1, 10, Labels.EMPTY);
+        }
+        Profile p = b.build();
+        assertThat(p.sampleCount()).isEqualTo(1000);
+        assertThat(p.total(0)).isEqualTo(1000);
+        assertThat(p.total(1)).isEqualTo(10_000);
+    }
+
+    @Test
     void stackIdsAreContentHashes() {
         long a = Hashing.stackId(Hashing.stackId(0, Frame.of("main").id()), Frame.of("work").id());
         long b = Hashing.stackId(Hashing.stackId(0, Frame.of("main").id()), Frame.of("work").id());
