@@ -11,7 +11,7 @@ import { FlameGraph } from './flame.js';
 import { Chart } from './charts.js';
 import { TopTable, ChangesTable, topFromLevels } from './table.js';
 
-const FLAME_MAX_NODES = 8192;
+const FLAME_MAX_NODES = 16384;
 const HIDDEN_LABELS = new Set(['service', 'trace_id', 'span_id', '__name__']);
 const PREFERRED_LABELS = ['env', 'version', 'instance', 'endpoint', 'thread'];
 const METRICS = [
@@ -450,7 +450,10 @@ async function loadTrend(p, range, unit) {
     let title = `${state.type} per second`;
     if (unit === 'nanoseconds') {
       map = (v) => v / (stepS * 1e9);
-      fmt = (v) => (v === 0 || Math.abs(v) >= 0.01 ? trimNum(v) + ' cores' : fmtValue(v * 1e9, 'nanoseconds') + '/s');
+      // below a hundredth of a core "cores" reads as 0: label the whole axis in CPU time per second instead
+      let max = 0;
+      for (const s of body.series || []) for (const pt of s.points) max = Math.max(max, Math.abs(pt[1]) / (stepS * 1e9));
+      fmt = max >= 0.01 ? (v) => trimNum(v) + ' cores' : (v) => fmtValue(v * 1e9, 'nanoseconds') + '/s';
       title = `${state.type} (cores)`;
     }
     chart.opts.fmt = fmt;
@@ -665,7 +668,7 @@ async function diffSides() {
     return { query: selector(state.service, lbl), from: fr, until: un, label: `${describeRange(fr, un)}${labels ? ' · ' + formatLabelList(parseLabelList(labels)) : ''}` };
   };
   return {
-    baseline: side(state.bFrom, state.bUntil, state.bLabels, String(f - 3_600_000), String(u - 3_600_000)),
+    baseline: side(state.bFrom, state.bUntil, state.bLabels, state.from, state.until),
     comparison: side(state.cFrom, state.cUntil, state.cLabels, state.from, state.until),
   };
 }
