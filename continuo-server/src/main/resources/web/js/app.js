@@ -454,7 +454,7 @@ async function loadTrend(p, range, unit) {
       let max = 0;
       for (const s of body.series || []) for (const pt of s.points) max = Math.max(max, Math.abs(pt[1]) / (stepS * 1e9));
       fmt = max >= 0.01 ? (v) => trimNum(v) + ' cores' : (v) => fmtValue(v * 1e9, 'nanoseconds') + '/s';
-      title = `${state.type} (cores)`;
+      title = max >= 0.01 ? `${state.type} (cores)` : `${state.type} (time per second)`;
     }
     chart.opts.fmt = fmt;
     chart.setTitle(title + (state.groupBy ? ` by ${state.groupBy}` : ''));
