@@ -780,6 +780,7 @@ function initTrace() {
     id: 'trace-top-table',
     onSelect: (name) => navigate({ q: state.q === name ? '' : name }, { replace: true }),
   });
+  ui.traceType.addEventListener('change', () => navigate({ type: ui.traceType.value }));
   ui.traceSearch.addEventListener('input', debounce(() => navigate({ q: ui.traceSearch.value }, { replace: true }), 150));
 }
 
@@ -795,6 +796,15 @@ async function loadTrace() {
     return;
   }
   const type = state.type || 'cpu';
+  try {
+    await loadServices(false);
+  } catch (e) {
+    // the trace query below reports an unreachable server
+  }
+  const types = [...new Set(['cpu', type, ...services.flatMap((s) => s.types.map((t) => t.name))])];
+  clear(ui.traceType);
+  for (const t of types) ui.traceType.append(el('option', { value: t, text: t }));
+  ui.traceType.value = type;
   try {
     const body = await api.trace({ traceId: id, type, from: state.from, until: state.until, maxNodes: FLAME_MAX_NODES });
     let spans = body.spans || [];
@@ -966,7 +976,7 @@ function bindUi() {
     diffSearchResult: 'diff-search-result', diffFlame: 'diff-flame', diffChanges: 'diff-changes', sideMain: 'side-main',
     sideLeft: 'side-left', sideRight: 'side-right', sideLeftTitle: 'side-left-title', sideRightTitle: 'side-right-title',
     traceTitle: 'trace-title', traceSummary: 'trace-summary', traceState: 'trace-state', traceSpans: 'trace-spans',
-    traceSearch: 'trace-search', traceSearchResult: 'trace-search-result', traceFlame: 'trace-flame', traceTop: 'trace-top',
+    traceType: 'trace-type', traceSearch: 'trace-search', traceSearchResult: 'trace-search-result', traceFlame: 'trace-flame', traceTop: 'trace-top',
   };
   for (const [k, id] of Object.entries(ids)) {
     ui[k] = document.getElementById(id);

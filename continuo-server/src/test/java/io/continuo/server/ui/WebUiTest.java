@@ -491,6 +491,32 @@ final class WebUiTest {
     }
 
     @Test
+    void anUnreachableServerATooLargeQueryAndNoDataEachSayWhatHappened() {
+        open("/explore?service=shopgen&type=cpu");
+        waitForFlame("flame");
+        // the page's own fetch fails as it does when the server is down
+        js("window.__fetch = window.fetch; window.fetch = () => Promise.reject(new TypeError('Failed to fetch'));");
+        driver.findElement(By.cssSelector("#range-presets button[data-from='now-24h']")).click();
+        waiting().until(d -> d.findElement(By.id("banner")).getText().contains("unreachable"));
+        screenshot("unreachable");
+
+        // a limit answer (413) on the flame graph query
+        js("window.fetch = (u, o) => String(u).startsWith('/api/v1/query/flamegraph')"
+                + " ? Promise.resolve(new Response(JSON.stringify({error: 'too many stacks in range (limit 1000000)', status: 413}), {status: 413}))"
+                + " : window.__fetch(u, o);");
+        driver.findElement(By.cssSelector("#range-presets button[data-from='now-1h']")).click();
+        waiting().until(d -> d.findElement(By.id("flame-state")).getText().contains("Query too large"));
+        assertThat(driver.findElement(By.id("flame-state")).getText()).contains("too many stacks in range").contains("Narrow the time range");
+        assertThat(driver.findElement(By.id("banner")).isDisplayed()).isFalse();
+
+        // a link to a service with no data in the range
+        open("/explore?service=nothing-here&type=cpu");
+        waiting().until(d -> d.findElement(By.id("flame-state")).getText().contains("No profiles for this selection"));
+        assertThat(driver.findElement(By.id("flame-state")).getText()).contains("curl -X POST");
+        driver.manage().logs().get(LogType.BROWSER); // drop the expected failed loads
+    }
+
+    @Test
     void themeToggleAndRangePresetsLiveInThePage() {
         open("/explore?service=jdk-app&type=cpu");
         waitForFlame("flame");
