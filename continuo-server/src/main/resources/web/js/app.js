@@ -919,6 +919,7 @@ async function apply(next, opts = {}) {
     return;
   }
   renderServiceSelect();
+  if (state.view === 'explore') renderExploreChrome();
   if (!services.length && !state.service) {
     const box = state.view === 'diff' ? ui.diffState : ui.flameState;
     showState(box, null, 'No data yet', noDataHelp());

@@ -161,7 +161,7 @@ export function hash(s) {
 
 /**
  * The package or module of a frame name: "java.util.HashMap.get" → "java.util", "net/http.(*conn).serve" →
- * "net/http", "main.work" → "main", "libc.so.6 memcpy" → "libc.so.6".
+ * "net/http", "main.work" → "main", "libc.so.6 memcpy" → "libc.so.6"; Java packages to three segments.
  */
 export function packageOf(name) {
   if (!name) return '';
@@ -179,7 +179,8 @@ export function packageOf(name) {
   while (i < dots.length - 1 && /^[a-z_$][\w$]*$/.test(dots[i]) && !(i > 0 && dots.length - i <= 1)) i++;
   if (head) return head + dots[0];
   if (i === 0) return dots.length > 1 ? dots[0] : '';
-  return dots.slice(0, Math.max(1, i)).join('.');
+  // at most three segments: "org.eclipse.jetty.util.thread" colours as its module, "org.eclipse.jetty"
+  return dots.slice(0, Math.min(3, Math.max(1, i))).join('.');
 }
 
 export function debounce(fn, ms) {
