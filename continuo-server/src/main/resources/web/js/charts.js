@@ -37,8 +37,9 @@ export class Chart {
     this.box = el('div', { class: 'chart' });
     this.titleEl = el('div', { class: 'chart-title', text: opts.title });
     this.legend = el('div', { class: 'chart-legend' });
+    this.readout = el('div', { class: 'chart-readout', 'aria-live': 'off' });
     this.body = el('div', { class: 'chart-body' });
-    this.box.append(el('div', { class: 'chart-head' }, this.titleEl, this.legend), this.body);
+    this.box.append(el('div', { class: 'chart-head' }, this.titleEl, this.readout, this.legend), this.body);
     host.append(this.box);
     this.resizeObserver = new ResizeObserver(() => {
       cancelAnimationFrame(this.raf);
@@ -114,7 +115,7 @@ export class Chart {
           (u) => {
             const idx = u.cursor.idx;
             if (idx === null || idx === undefined) {
-              this.box.title = '';
+              this.readout.textContent = '';
               return;
             }
             const parts = [fmtTime(u.data[0][idx] * 1000, true)];
@@ -122,8 +123,7 @@ export class Chart {
               const v = u.data[s][idx];
               if (v !== null && v !== undefined) parts.push(`${u.series[s].label}: ${fmt(v)}`);
             }
-            this.box.title = parts.join('\n');
-            this.titleEl.dataset.cursor = parts.join(' · ');
+            this.readout.textContent = parts.join(' · ');
           },
         ],
       },
