@@ -48,6 +48,9 @@ public interface ProfileStore extends AutoCloseable {
     /** Trace and span ids seen in the range on matching series (for "traces sampled in this endpoint"). */
     List<TraceSummary> traces(ProfileQuery query, int limit);
 
+    /** The spans of one trace (or the one span asked for) that have samples in the range, largest first. */
+    List<TraceSummary> spans(TraceQuery query, int limit);
+
     /** Deletes data of one profile type (or every type when null) older than the cutoff; returns rows removed. */
     long deleteBefore(String profileType, long cutoffMillis);
 

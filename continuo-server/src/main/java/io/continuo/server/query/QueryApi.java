@@ -328,9 +328,7 @@ public final class QueryApi {
         body.remove("query");
         body.put("traceId", traceId);
         body.put("spanId", spanId);
-        Selector sel = Selector.ALL;
-        List<TraceSummary> spans = traceId == null ? List.of() : store.traces(new ProfileQuery(tq.tenant(), type,
-                sel.and(io.continuo.model.LabelMatcher.of(Labels.TRACE_ID, io.continuo.model.LabelMatcher.Op.EQ, traceId)), from, until), 1000);
+        List<TraceSummary> spans = store.spans(tq, 1000);
         body.put("spans", spans);
         body.put("maxNodes", maxNodes);
         body.putAll(FlameJson.levels(tree.prune(maxNodes), 1.0));

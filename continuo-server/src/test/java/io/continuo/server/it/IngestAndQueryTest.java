@@ -191,6 +191,10 @@ class IngestAndQueryTest {
         JsonNode trace = getJson("/api/v1/query/trace?type=cpu&traceId=4bf92f3577b34da6a3ce929d0e0e4736" + RANGE);
         assertThat(trace.path("total").asLong()).isEqualTo(70_000_000);
         assertThat(trace.path("names").toString()).contains("com.shop.Pricing.slowPath").doesNotContain("com.shop.Other.work");
+        assertThat(trace.path("spans")).hasSize(1);
+        assertThat(trace.path("spans").get(0).path("spanId").asText()).isEqualTo("00f067aa0ba902b7");
+        assertThat(trace.path("spans").get(0).path("endpoint").asText()).isEqualTo("POST /checkout");
+        assertThat(trace.path("spans").get(0).path("value").asLong()).isEqualTo(70_000_000);
         JsonNode span = getJson("/api/v1/query/trace?type=cpu&spanId=1111111111111111" + RANGE);
         assertThat(span.path("total").asLong()).isEqualTo(30_000_000);
         // the whole service still has every sample, and the endpoint is a series label

@@ -577,6 +577,43 @@ public final class DuckDbProfileStore implements ProfileStore {
     }
 
     @Override
+    public List<TraceSummary> spans(TraceQuery query, int limit) {
+        checkOpen();
+        List<Series> selected = series.select(query.tenant(), query.type(), Selector.ALL, query.fromMillis(),
+                query.untilMillis(), lastSeenSlackMs);
+        if (selected.isEmpty() || limit <= 0 || (query.traceId() == null && query.spanId() == null)) {
+            return List.of();
+        }
+        Map<Integer, Series> byId = byId(selected);
+        String sql = "SELECT min(trace_id), span_id, min(series_id), sum(value * scale)::BIGINT AS total, min(ts), max(ts) "
+                + "FROM trace_samples WHERE "
+                + (query.traceId() == null ? "span_id = ?" : "trace_id = ?" + (query.spanId() == null ? "" : " AND span_id = ?"))
+                + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
+                + " AND series_id IN (" + ids(selected) + ") GROUP BY span_id ORDER BY total DESC, span_id LIMIT " + limit;
+        return withReader(c -> {
+            List<TraceSummary> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(sql)) {
+                int param = 1;
+                if (query.traceId() != null) {
+                    ps.setString(param++, query.traceId());
+                }
+                if (query.spanId() != null) {
+                    ps.setString(param, query.spanId());
+                }
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        Series s = byId.get(rs.getInt(3));
+                        String endpoint = s == null ? null : s.labels.get(Labels.ENDPOINT);
+                        out.add(new TraceSummary(rs.getString(1), rs.getString(2), endpoint, rs.getLong(4),
+                                rs.getLong(5), rs.getLong(6)));
+                    }
+                }
+            }
+            return out;
+        });
+    }
+
+    @Override
     public List<TraceSummary> traces(ProfileQuery query, int limit) {
         checkOpen();
         List<Series> selected = series.select(query.tenant(), query.type(), query.selector(), query.fromMillis(),
