@@ -56,6 +56,7 @@ final class AgentRuntime {
     private long lastProcessCpu = -1;
     private long intervalAgentCpu;
     private long intervalProcessCpu;
+    private volatile long intervals;
 
     AgentRuntime(AgentConfig config) {
         this.config = config;
@@ -132,6 +133,7 @@ final class AgentRuntime {
     }
 
     private void flushInterval(long fromMillis, long untilMillis, long durationNanos) {
+        intervals++;
         long timeNanos = fromMillis * 1_000_000L;
         for (Family f : engine.families()) {
             ProfileBuilder b = f.builder();
@@ -197,8 +199,19 @@ final class AgentRuntime {
 
     private static String enc(String s) { return URLEncoder.encode(s, StandardCharsets.UTF_8).replace("+", "%20"); }
 
-    // Exposed for tests and diagnostics through ContinuoAgent.
-    BoundedQueue queue() { return queue; }
-
-    Uploader uploader() { return uploader; }
+    Map<String, Long> diagnostics() {
+        Map<String, Long> d = new LinkedHashMap<>();
+        d.put("queue_size", (long) queue.size());
+        d.put("queue_bytes", queue.bytes());
+        d.put("queue_capacity", (long) config.queueCapacity);
+        d.put("queue_max_bytes", config.queueMaxBytes);
+        d.put("dropped", queue.dropped());
+        d.put("uploaded", uploader.sent());
+        d.put("uploaded_bytes", uploader.sentBytes());
+        d.put("upload_failures", uploader.failed());
+        d.put("upload_retries", uploader.retries());
+        d.put("intervals", intervals);
+        d.put("stopped", stopped.get() ? 1L : 0L);
+        return d;
+    }
 }

@@ -141,6 +141,12 @@ public final class ContinuoAgent {
         };
     }
 
-    /** For tests in the same JVM. */
-    static AgentRuntime runtime() { return runtime; }
+    /**
+     * Counters for operators and tests (queue length and bytes, drops, uploads); empty when the agent
+     * is not running. Keys are stable: docs/agent.md lists them.
+     */
+    public static java.util.Map<String, Long> diagnostics() {
+        AgentRuntime rt = runtime;
+        return rt == null ? java.util.Map.of() : rt.diagnostics();
+    }
 }

@@ -1,0 +1,70 @@
+package io.continuo.agent.it;
+
+import java.lang.reflect.Method;
+
+/**
+ * The profiled program: one CPU-burning method, one allocating method, one contended lock.
+ * Each has a distinct name so the test can find it at the top of its profile.
+ */
+public final class WorkloadApp {
+    private static final Object LOCK = new Object();
+    static volatile Object sink;
+    static volatile double result;
+
+    public static void main(String[] args) throws Exception {
+        long end = System.currentTimeMillis() + Long.parseLong(args[0]);
+        Thread burner1 = worker("burner-1", () -> { while (System.currentTimeMillis() < end) result += burnCpu(); });
+        Thread burner2 = worker("burner-2", () -> { while (System.currentTimeMillis() < end) result += burnCpu(); });
+        Thread allocator = worker("allocator", () -> {
+            while (System.currentTimeMillis() < end) {
+                allocate();
+                pause(2);
+            }
+        });
+        Thread locker1 = worker("locker-1", () -> { while (System.currentTimeMillis() < end) contendedLock(); });
+        Thread locker2 = worker("locker-2", () -> { while (System.currentTimeMillis() < end) contendedLock(); });
+        for (Thread t : new Thread[] {burner1, burner2, allocator, locker1, locker2}) t.join();
+        printAgentDiagnostics();
+        System.out.println("done");
+    }
+
+    static double burnCpu() {
+        double x = 0;
+        for (int i = 1; i < 200_000; i++) x += Math.sqrt(i) / i;
+        return x;
+    }
+
+    static void allocate() {
+        for (int i = 0; i < 2_000; i++) sink = new byte[512];
+    }
+
+    static void contendedLock() {
+        synchronized (LOCK) {
+            pause(15);
+        }
+    }
+
+    private static void pause(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Thread worker(String name, Runnable r) {
+        Thread t = new Thread(r, name);
+        t.start();
+        return t;
+    }
+
+    /** The agent is on the system class path; its diagnostics are read by name, as any tool would. */
+    static void printAgentDiagnostics() {
+        try {
+            Method m = Class.forName("io.continuo.agent.ContinuoAgent").getMethod("diagnostics");
+            System.out.println("diagnostics " + m.invoke(null));
+        } catch (ReflectiveOperationException e) {
+            System.out.println("diagnostics unavailable " + e);
+        }
+    }
+}
