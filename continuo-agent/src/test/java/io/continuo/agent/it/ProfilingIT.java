@@ -44,6 +44,10 @@ class ProfilingIT {
             assertThat(r.exitCode()).as("stderr: %s", r.stderr()).isZero();
             assertThat(r.stdout()).contains("done");
             assertThat(r.stderr()).as("the agent is quiet by default").isEmpty();
+            String events = r.stdout().split("jfrEvents=")[1].split("\n")[0].trim();
+            assertThat(events.split(",")).as("only profiling events are ever enabled")
+                    .containsExactlyInAnyOrder("jdk.ExecutionSample", "jdk.ObjectAllocationSample",
+                            "jdk.JavaMonitorEnter", "jdk.ThreadPark", "jdk.GarbageCollection");
 
             List<Receiver.Request> profiles = receiver.requests.stream().filter(Receiver.Request::isProfile).toList();
             assertThat(profiles).isNotEmpty();

@@ -25,6 +25,7 @@ public final class WorkloadApp {
         Thread locker2 = worker("locker-2", () -> { while (System.currentTimeMillis() < end) contendedLock(); });
         for (Thread t : new Thread[] {burner1, burner2, allocator, locker1, locker2}) t.join();
         printAgentDiagnostics();
+        printEnabledJfrEvents();
         System.out.println("done");
     }
 
@@ -56,6 +57,17 @@ public final class WorkloadApp {
         Thread t = new Thread(r, name);
         t.start();
         return t;
+    }
+
+    /** What every recording in this JVM has switched on: the test checks it is only profiling events. */
+    static void printEnabledJfrEvents() {
+        java.util.Set<String> enabled = new java.util.TreeSet<>();
+        for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+            r.getSettings().forEach((k, v) -> {
+                if (k.endsWith("#enabled") && v.equals("true")) enabled.add(k.substring(0, k.indexOf('#')));
+            });
+        }
+        System.out.println("jfrEvents=" + String.join(",", enabled));
     }
 
     /** The agent is on the system class path; its diagnostics are read by name, as any tool would. */
