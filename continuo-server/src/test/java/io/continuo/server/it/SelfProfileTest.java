@@ -34,7 +34,12 @@ class SelfProfileTest {
                 Thread.sleep(100);
             }
             assertThat(total).isPositive();
+            // metrics are stored right after the interval's profile: wait for them the same way
             JsonNode metrics = server.get("/api/v1/metrics/names?" + sel.substring(1)).json();
+            for (int i = 0; i < 100 && !metrics.path("names").toString().contains("process_cpu_ratio"); i++) {
+                Thread.sleep(100);
+                metrics = server.get("/api/v1/metrics/names?" + sel.substring(1)).json();
+            }
             assertThat(metrics.path("names").toString()).contains("heap_used_after_gc_bytes", "process_cpu_ratio");
             JsonNode heap = server.get("/api/v1/query/metric?name=live_threads&step=10s" + sel).json();
             assertThat(heap.path("series").get(0).path("points").get(0).get(1).asDouble()).isPositive();
