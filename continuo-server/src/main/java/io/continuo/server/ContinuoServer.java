@@ -3,6 +3,9 @@ package io.continuo.server;
 import io.continuo.formats.DecodeLimits;
 import io.continuo.server.http.HttpApp;
 import io.continuo.server.http.TimeParser;
+import io.continuo.server.insights.InsightEngine;
+import io.continuo.server.insights.InsightsApi;
+import io.continuo.server.insights.InsightsConfig;
 import io.continuo.server.ingest.IngestApi;
 import io.continuo.server.ingest.IngestService;
 import io.continuo.server.ingest.ProfileDecoder;
@@ -31,6 +34,7 @@ public final class ContinuoServer implements AutoCloseable {
     private final Javalin app;
     private final SelfProfiler selfProfiler;
     private final ServerMetrics metrics;
+    private InsightEngine insights;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<StoreStats> stats = new AtomicReference<>();
     private volatile long statsAt;
@@ -61,7 +65,22 @@ public final class ContinuoServer implements AutoCloseable {
                 .build();
     }
 
+    /** Starts with insight settings from the command line (rules file, webhooks, prices). */
+    public static ContinuoServer start(ServerConfig config, InsightsConfig insightsConfig) {
+        ProfileStore store = DuckDbProfileStore.open(storeConfig(config));
+        try {
+            return start(config, store, insightsConfig);
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
     public static ContinuoServer start(ServerConfig config, ProfileStore store) {
+        return start(config, store, InsightsConfig.defaults());
+    }
+
+    public static ContinuoServer start(ServerConfig config, ProfileStore store, InsightsConfig insightsConfig) {
         ServerMetrics metrics = new ServerMetrics();
         TimeParser time = TimeParser.system();
         DecodeLimits limits = DecodeLimits.DEFAULT
@@ -76,6 +95,9 @@ public final class ContinuoServer implements AutoCloseable {
         SelfProfiler self = config.selfProfile()
                 ? new SelfProfiler(ingest, decoder, store, config.selfProfileInterval(), Version.current()) : null;
         ContinuoServer server = new ContinuoServer(config, store, app, self, metrics);
+        InsightEngine engine = new InsightEngine(store, insightsConfig, time::nowMillis);
+        server.insights = engine;
+        new InsightsApi(engine, time).register(app);
         app.get("/healthz", ctx -> ctx.result("ok"));
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(server.scrape()));
         server.registerGauges();
@@ -83,6 +105,7 @@ public final class ContinuoServer implements AutoCloseable {
         if (self != null) {
             self.start();
         }
+        engine.start(ServerConfig.DEFAULT_TENANT, found -> { });
         LOG.info("Continuo {} listening on http://{}:{} with data in {}", Version.current(), config.host(),
                 app.port(), config.dataDir().toAbsolutePath());
         return server;
@@ -126,6 +149,10 @@ public final class ContinuoServer implements AutoCloseable {
         return metrics;
     }
 
+    public InsightEngine insights() {
+        return insights;
+    }
+
     public ServerConfig config() {
         return config;
     }
@@ -137,6 +164,9 @@ public final class ContinuoServer implements AutoCloseable {
         }
         if (selfProfiler != null) {
             selfProfiler.close();
+        }
+        if (insights != null) {
+            insights.close();
         }
         app.stop();
         store.close();
