@@ -27,6 +27,8 @@ public final class InsightEngine implements AutoCloseable {
     private final InsightsConfig config;
     private final LongSupplier clock;
     private final List<Detector> detectors;
+    private final AlertManager alerts;
+    private final CostCalculator cost;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread worker;
     private volatile List<Insight> latest = List.of();
@@ -36,6 +38,16 @@ public final class InsightEngine implements AutoCloseable {
         this.config = config;
         this.clock = clockMillis;
         this.detectors = List.of(new MemoryLeakDetector(config), new SpikeDetector(config), new RegressionDetector(config));
+        this.alerts = new AlertManager(new StoreView(store, "default"), clockMillis, WebhookNotifier.standard(), config);
+        this.cost = new CostCalculator(store, config.pricePerCoreHour(), config.pricePerGbHour());
+    }
+
+    AlertManager alerts() {
+        return alerts;
+    }
+
+    CostCalculator cost() {
+        return cost;
     }
 
     public InsightsConfig config() {
@@ -102,6 +114,7 @@ public final class InsightEngine implements AutoCloseable {
         long now = clock.getAsLong();
         List<Insight> found = evaluate(tenant, now - config.window().toMillis(), now);
         latest = found;
+        alerts.evaluate(found);
         listener.accept(found);
         return found;
     }
@@ -111,6 +124,7 @@ public final class InsightEngine implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        alerts.close();
         Thread t = worker;
         if (t != null) {
             t.interrupt();

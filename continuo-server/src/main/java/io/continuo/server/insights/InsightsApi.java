@@ -1,13 +1,19 @@
 package io.continuo.server.insights;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.continuo.model.Labels;
+import io.continuo.model.Strings;
+import io.continuo.server.http.Json;
 import io.continuo.server.http.ApiException;
 import io.continuo.server.http.RequestContext;
 import io.continuo.server.http.TimeParser;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.List;
 
 /** {@code /api/v1/insights}, {@code /api/v1/alerts...} and {@code /api/v1/cost}. See docs/insights.md. */
@@ -25,6 +31,106 @@ public final class InsightsApi {
 
     public void register(Javalin app) {
         app.get("/api/v1/insights", this::insights);
+        app.get("/api/v1/alerts", this::alerts);
+        app.get("/api/v1/alerts/rules", ctx -> ctx.json(Map.of("rules", rulesJson(), "webhooks", engine.alerts().webhooks().size())));
+        app.post("/api/v1/alerts/rules", this::postRule);
+        app.delete("/api/v1/alerts/rules/{id}", this::deleteRule);
+        app.get("/api/v1/alerts/silences", ctx -> ctx.json(Map.of("silences", engine.alerts().silences())));
+        app.post("/api/v1/alerts/silences", this::postSilence);
+        app.delete("/api/v1/alerts/silences/{id}", ctx -> {
+            if (!engine.alerts().deleteSilence(ctx.pathParam("id"))) {
+                throw new ApiException(404, "no silence '" + Strings.abbreviate(ctx.pathParam("id"), 60) + "'");
+            }
+            ctx.status(204);
+        });
+        app.get("/api/v1/cost", this::cost);
+    }
+
+    private List<Map<String, Object>> rulesJson() {
+        List<Map<String, Object>> out = new ArrayList<>();
+        engine.alerts().rules().forEach(r -> out.add(r.toJson()));
+        return out;
+    }
+
+    private void alerts(Context ctx) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (AlertManager.Alert a : engine.alerts().alerts()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("fingerprint", a.fingerprint());
+            m.put("rule", a.rule());
+            m.put("state", a.state());
+            m.put("silenced", a.silenced());
+            m.put("severity", a.severity());
+            m.put("labels", a.labels());
+            m.put("activeSince", a.activeSince());
+            m.put("firedAt", a.firedAt());
+            m.put("resolvedAt", a.resolvedAt());
+            m.put("value", a.value());
+            m.put("summary", a.summary());
+            m.put("link", a.link());
+            m.put("culprits", a.culprits());
+            out.add(m);
+        }
+        ctx.json(Map.of("alerts", out));
+    }
+
+    private JsonNode body(Context ctx) {
+        try {
+            return Json.MAPPER.readTree(ctx.bodyAsBytes());
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid JSON body: " + Strings.abbreviate(e.getMessage(), 200));
+        }
+    }
+
+    private void postRule(Context ctx) {
+        AlertRule rule;
+        try {
+            rule = AlertRule.fromJson(body(ctx));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+        engine.alerts().putRule(rule);
+        ctx.status(201).json(rule.toJson());
+    }
+
+    private void deleteRule(Context ctx) {
+        String id = ctx.pathParam("id");
+        boolean removed;
+        try {
+            removed = engine.alerts().deleteRule(id);
+        } catch (IllegalStateException e) {
+            throw new ApiException(409, e.getMessage());
+        }
+        if (!removed) {
+            throw new ApiException(404, "no rule '" + Strings.abbreviate(id, 60) + "'");
+        }
+        ctx.status(204);
+    }
+
+    private void postSilence(Context ctx) {
+        JsonNode n = body(ctx);
+        String matchers = n.path("matchers").asText("");
+        if (matchers.isBlank()) {
+            throw ApiException.badRequest("a silence needs 'matchers' (a selector such as {service=\"shop\",kind=\"cpu_spike\"})");
+        }
+        long until = time.parseMillis("until", n.path("until").asText(null), -1);
+        if (until < 0) {
+            throw ApiException.badRequest("a silence needs 'until' (e.g. now+2h or unix ms)");
+        }
+        try {
+            ctx.status(201).json(engine.alerts().silence(matchers, until, n.path("comment").asText("")));
+        } catch (IllegalArgumentException e) {
+            throw ApiException.badRequest(e.getMessage());
+        }
+    }
+
+    private void cost(Context ctx) {
+        long[] r = range(ctx);
+        String groupBy = ctx.queryParamAsClass("groupBy", String.class).getOrDefault("service");
+        if (!groupBy.equals("service") && !groupBy.equals("endpoint") && !groupBy.equals("function")) {
+            throw ApiException.badRequest("invalid 'groupBy': expected service, endpoint or function");
+        }
+        ctx.json(engine.cost().cost(RequestContext.tenant(ctx), RequestContext.selector(ctx, "query"), r[0], r[1], groupBy));
     }
 
     private long[] range(Context ctx) {

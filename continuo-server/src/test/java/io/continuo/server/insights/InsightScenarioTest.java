@@ -100,6 +100,28 @@ class InsightScenarioTest {
     }
 
     @Test
+    void costPerServiceAndFunction() {
+        long end = scenarios.end;
+        String range = "&from=" + (end - Scenarios.HOUR) + "&until=" + end;
+        JsonNode byService = server.get("/api/v1/cost?groupBy=service" + range).json();
+        JsonNode regress = null;
+        for (JsonNode item : byService.path("items")) {
+            if (item.path("name").asText().equals("regress-checkout")) {
+                regress = item;
+            }
+        }
+        // 3 instances × 12 one-minute uploads × (0.80 + 0.45) cores = 0.75 core-hours
+        assertThat(regress).isNotNull();
+        assertThat(regress.path("cpuCoreHours").asDouble()).isBetween(0.70, 0.80);
+        assertThat(regress.path("cpuCost").asDouble()).isEqualTo(regress.path("cpuCoreHours").asDouble() * 0.04);
+        JsonNode byFunction = server.get("/api/v1/cost?groupBy=function&query=%7Bservice%3D%22regress-checkout%22%7D" + range).json();
+        JsonNode top = byFunction.path("topFunctions").get(0);
+        assertThat(top.path("name").asText()).isEqualTo("com.checkout.pricing.Pricing.applyDiscounts");
+        assertThat(top.path("summary").asText()).startsWith("com.checkout.pricing.Pricing.applyDiscounts costs $").endsWith("/month");
+        assertThat(server.get("/api/v1/cost?groupBy=planet").status()).isEqualTo(400);
+    }
+
+    @Test
     void badRangesAreRefused() {
         assertThat(server.get("/api/v1/insights?from=now&until=now-1h").status()).isEqualTo(400);
         assertThat(server.get("/api/v1/insights?from=now-60d").status()).isEqualTo(400);
