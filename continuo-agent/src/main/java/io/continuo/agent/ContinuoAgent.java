@@ -36,12 +36,13 @@ public final class ContinuoAgent {
         if (started) return;
         started = true;
         try {
+            // No lambdas or method references on this path: their first bootstrap costs tens of ms.
             ConfigResolver resolver = new ConfigResolver(args, systemProperties(), System.getenv(),
-                    memoize(ContinuoAgent::appInfo), ContinuoAgent::hostName);
+                    new Lazy(Lazy.APP_INFO), new Lazy(Lazy.HOST_NAME));
             if (!resolver.enabled()) return;
             SpanRegistry.install();
             offerOtelExtension();
-            Thread t = new Thread(() -> boot(resolver), "continuo-jfr");
+            Thread t = new Thread(new Boot(resolver), "continuo-jfr");
             t.setDaemon(true);
             t.start();
         } catch (Throwable t) {
@@ -125,20 +126,34 @@ public final class ContinuoAgent {
         }
     }
 
-    private static <T> Supplier<T> memoize(Supplier<T> s) {
-        return new Supplier<>() {
-            private boolean done;
-            private T value;
+    private static final class Boot implements Runnable {
+        private final ConfigResolver resolver;
 
-            @Override
-            public synchronized T get() {
-                if (!done) {
-                    value = s.get();
-                    done = true;
-                }
-                return value;
+        Boot(ConfigResolver resolver) { this.resolver = resolver; }
+
+        @Override
+        public void run() { boot(resolver); }
+    }
+
+    /** Computed on first use (on the background thread), at most once. */
+    @SuppressWarnings("unchecked")
+    private static final class Lazy<T> implements Supplier<T> {
+        static final int APP_INFO = 0;
+        static final int HOST_NAME = 1;
+        private final int what;
+        private boolean done;
+        private T value;
+
+        Lazy(int what) { this.what = what; }
+
+        @Override
+        public synchronized T get() {
+            if (!done) {
+                value = (T) (what == APP_INFO ? appInfo() : hostName());
+                done = true;
             }
-        };
+            return value;
+        }
     }
 
     /**
