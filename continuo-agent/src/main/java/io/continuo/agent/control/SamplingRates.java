@@ -41,9 +41,6 @@ public final class SamplingRates {
         return periodNanos[oldest];
     }
 
-    /** True when the period changed recently enough that samples still in flight may predate it. */
-    public boolean singlePeriod() { return count == 1; }
-
     public long allocRate() { return allocRate; }
 
     public void setAllocRate(long r) { allocRate = r; }

@@ -263,7 +263,4 @@ public final class ProfileBuilder {
         for (int i = 0; i < sampleCount; i++) t += values[i * valueCount + valueIndex];
         return t;
     }
-
-    // Read access for the encoder (same package family, kept public-minimal).
-    public String[] sampleTypes() { return sampleTypes; }
 }
