@@ -10,6 +10,7 @@ import { api, apiUrl, ApiError } from './api.js';
 import { FlameGraph } from './flame.js';
 import { Chart } from './charts.js';
 import { TopTable, ChangesTable, topFromLevels } from './table.js';
+import { InsightsView } from './insights.js';
 
 const FLAME_MAX_NODES = 16384;
 const HIDDEN_LABELS = new Set(['service', 'trace_id', 'span_id', '__name__']);
@@ -53,7 +54,7 @@ function parseLocation() {
     const rest = url.pathname.slice('/trace'.length).replace(/^\/+/, '');
     s.traceId = rest ? decodeURIComponent(rest) : p.get('traceId') || '';
   } else {
-    s.view = p.get('view') === 'diff' ? 'diff' : 'explore';
+    s.view = p.get('view') === 'diff' || p.get('view') === 'insights' ? p.get('view') : 'explore';
   }
   for (const k of SIMPLE_KEYS) if (p.has(k)) s[k] = p.get(k);
   for (const [k, v] of p) if (k.startsWith('l.')) s.labels[k.slice(2)] = v;
@@ -64,7 +65,7 @@ function parseLocation() {
 function toUrl(s) {
   const p = new URLSearchParams();
   const defaults = { ...DEFAULTS, from: s.view === 'trace' ? TRACE_DEFAULT_FROM : DEFAULTS.from };
-  if (s.view === 'diff') p.set('view', 'diff');
+  if (s.view === 'diff' || s.view === 'insights') p.set('view', s.view);
   const keys = s.view === 'trace' ? ['type', 'from', 'until', 'q', 'layout', 'color'] : SIMPLE_KEYS.filter((k) => {
     if (s.view === 'explore') return !['cmp', 'mode', 'bFrom', 'bUntil', 'bLabels', 'cFrom', 'cUntil', 'cLabels'].includes(k);
     return !['panel', 'fn'].includes(k);
@@ -880,12 +881,14 @@ function renderNav() {
   ui.viewExplore.hidden = state.view !== 'explore';
   ui.viewDiff.hidden = state.view !== 'diff';
   ui.viewTrace.hidden = state.view !== 'trace';
+  ui.viewInsights.hidden = state.view !== 'insights';
   ui.controls.hidden = state.view === 'trace';
   document.title = state.view === 'trace' ? `Trace ${state.traceId} · Continuo`
     : `${state.service || 'Continuo'}${state.type ? ' ' + state.type : ''}${state.view === 'diff' ? ' · compare' : ''} · Continuo`;
 }
 
 let applySeq = 0;
+let insightsView = null;
 
 async function apply(next, opts = {}) {
   const prev = opts.refresh ? null : state;
@@ -894,6 +897,11 @@ async function apply(next, opts = {}) {
   renderNav();
   renderRange();
   scheduleRefresh();
+  if (state.view === 'insights') {
+    showBanner('');
+    if (changed(prev, state, ['view', 'from', 'until']) || opts.refresh) await insightsView.load({ from: state.from, until: state.until });
+    return;
+  }
   if (state.view === 'trace') {
     showBanner('');
     if (changed(prev, state, ['view', 'traceId', 'type', 'from', 'until'])) await loadTrace();
@@ -965,7 +973,7 @@ function bindUi() {
     groupBy: 'group-by', rangePresets: 'range-presets', customToggle: 'custom-toggle', customRange: 'custom-range',
     customFrom: 'custom-from', customUntil: 'custom-until', customFromText: 'custom-from-text', customUntilText: 'custom-until-text',
     rangeSummary: 'range-summary', themeToggle: 'theme-toggle', traceForm: 'trace-form', traceInput: 'trace-input',
-    viewExplore: 'view-explore', viewDiff: 'view-diff', viewTrace: 'view-trace',
+    viewExplore: 'view-explore', viewDiff: 'view-diff', viewTrace: 'view-trace', viewInsights: 'view-insights',
     chartTotal: 'chart-total', chartMetrics: 'chart-metrics', search: 'search', searchResult: 'search-result',
     panelTabs: 'panel-tabs', layoutTabs: 'layout-tabs', colorMode: 'color-mode', exportPng: 'export-png',
     exportCollapsed: 'export-collapsed', exportPprof: 'export-pprof', flameSummary: 'flame-summary', flameState: 'flame-state',
@@ -991,6 +999,7 @@ function start() {
   initExplore();
   initDiff();
   initTrace();
+  insightsView = new InsightsView(ui.viewInsights);
   window.addEventListener('popstate', () => apply(parseLocation()));
   const initial = parseLocation();
   // "/" is the explore view: normalise the address so a copied link carries the state

@@ -51,9 +51,25 @@ final class ServerCommand implements Runnable {
     @Option(names = "--no-self-profile", description = "Do not profile the server itself.")
     boolean noSelfProfile;
 
+    @Option(names = "--alert-rules", description = "JSON file of alert rules and webhooks (docs/insights.md).")
+    Path alertRules;
+
+    @Option(names = "--alert-webhook", description = "POST alert notifications to this URL (repeatable).")
+    List<String> alertWebhooks = List.of();
+
+    @Option(names = "--price-core-hour", description = "Dollars per CPU core-hour for cost reports (default: ${DEFAULT-VALUE}).", defaultValue = "0.04")
+    double pricePerCoreHour;
+
+    @Option(names = "--price-gb-hour", description = "Dollars per GB-hour of memory for cost reports (default: ${DEFAULT-VALUE}).", defaultValue = "0.005")
+    double pricePerGbHour;
+
+    @Option(names = "--no-insights", description = "Do not run the insight detectors in the background.")
+    boolean noInsights;
+
     @Override
     public void run() {
         ServerConfig config;
+        io.continuo.server.insights.InsightsConfig insights;
         try {
             Map<String, String> keys = new HashMap<>();
             for (String k : apiKeys) {
@@ -66,10 +82,13 @@ final class ServerCommand implements Runnable {
             config = new ServerConfig(host, port, dataDir, ContinuoServer.parseSize(maxBody), ContinuoServer.parseSize(maxDecompressed),
                     maxStackDepth, d.labelLimits(), keys, Duration.ofMillis(TimeParser.parseDurationMillis("--retention", retention, 0)),
                     perType, ingestRate, !noSelfProfile, d.selfProfileInterval(), memoryLimit);
+            insights = io.continuo.server.insights.InsightsConfig.defaults().withEnabled(!noInsights)
+                    .withPrices(pricePerCoreHour, pricePerGbHour)
+                    .withAlerting(alertRules, alertWebhooks, dataDir.resolve("alert-rules.json"));
         } catch (RuntimeException e) {
             throw new CliException(Main.EXIT_USAGE, e.getMessage());
         }
-        ContinuoServer server = ContinuoServer.start(config);
+        ContinuoServer server = ContinuoServer.start(config, insights);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.close();

@@ -1,0 +1,108 @@
+// Insights view: what the detectors found in the selected range, the alerts that fire, and cost per service.
+// Every string from the server is set with textContent (through el's `text`), never as HTML.
+
+import { el, clear, fmtTime } from './util.js';
+import { getJson } from './api.js';
+
+const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };
+
+function pct(v) {
+  return (v * 100).toFixed(Math.abs(v) >= 0.1 ? 0 : 1) + '%';
+}
+
+function money(v) {
+  return '$' + (v >= 100 ? v.toFixed(0) : v.toFixed(2));
+}
+
+export class InsightsView {
+  constructor(root) {
+    this.root = root;
+  }
+
+  async load(range) {
+    const root = clear(this.root);
+    const status = el('p', { class: 'hint', text: 'Looking for insights…', role: 'status' });
+    root.append(status);
+    let insights;
+    let alerts;
+    let cost;
+    try {
+      [insights, alerts, cost] = await Promise.all([
+        getJson('/api/v1/insights', { from: range.from, until: range.until }, 'insights'),
+        getJson('/api/v1/alerts', {}, 'alerts'),
+        getJson('/api/v1/cost', { from: range.from, until: range.until, groupBy: 'service' }, 'cost'),
+      ]);
+    } catch (e) {
+      if (e.name === 'AbortError') return;
+      status.textContent = 'Could not load insights: ' + e.message;
+      return;
+    }
+    status.remove();
+    root.append(this.renderInsights(insights), this.renderAlerts(alerts.alerts || []), this.renderCost(cost));
+  }
+
+  renderInsights(list) {
+    const box = el('section', { class: 'panel insights-list', 'aria-label': 'Insights' }, el('h2', { text: 'Insights' }));
+    if (!list.length) {
+      box.append(el('p', { class: 'hint', text: 'Nothing unusual in this range: no leaks, spikes or regressions found.' }));
+      return box;
+    }
+    list.sort((a, b) => (SEVERITY_ORDER[a.severity] ?? 3) - (SEVERITY_ORDER[b.severity] ?? 3) || b.start - a.start);
+    const ul = el('ul', { class: 'insights' });
+    for (const i of list) {
+      const culprits = el('ol', { class: 'culprits' });
+      for (const c of (i.culprits || []).slice(0, 3)) {
+        culprits.append(el('li', {}, el('code', { text: c.name }),
+          el('span', { class: 'hint', text: ` share ${pct(c.share)}, growth ${pct(c.growth)}` })));
+      }
+      const link = i.link && i.link.startsWith('/') ? el('a', { href: i.link, text: 'Open the comparison' }) : null;
+      ul.append(el('li', { class: 'insight severity-' + i.severity, dataset: { kind: i.kind } },
+        el('div', { class: 'insight-head' },
+          el('span', { class: 'badge', text: i.severity }),
+          el('strong', { text: i.kind.replace('_', ' ') }),
+          el('span', { text: ' · ' + i.service + ' · ' + fmtTime(i.start, true) })),
+        el('p', { text: i.summary }), culprits, link));
+    }
+    box.append(ul);
+    return box;
+  }
+
+  renderAlerts(alerts) {
+    const box = el('section', { class: 'panel', 'aria-label': 'Alerts' }, el('h2', { text: 'Alerts' }));
+    if (!alerts.length) {
+      box.append(el('p', { class: 'hint', text: 'No alerts. Rules: GET/POST /api/v1/alerts/rules (see docs/insights.md).' }));
+      return box;
+    }
+    const table = el('table', { class: 'alerts' }, el('thead', {}, el('tr', {},
+      ...['State', 'Rule', 'Labels', 'Since', 'Summary'].map((h) => el('th', { text: h })))));
+    const body = el('tbody');
+    for (const a of alerts) {
+      const labels = Object.entries(a.labels || {}).map(([k, v]) => `${k}=${v}`).join(', ');
+      body.append(el('tr', {},
+        el('td', { text: a.state + (a.silenced ? ' (silenced)' : '') }), el('td', { text: a.rule }),
+        el('td', { text: labels }), el('td', { text: fmtTime(a.activeSince, true) }), el('td', { text: a.summary })));
+    }
+    table.append(body);
+    box.append(table);
+    return box;
+  }
+
+  renderCost(cost) {
+    const box = el('section', { class: 'panel', 'aria-label': 'Cost' }, el('h2', { text: 'Cost in this range' }));
+    const items = (cost.items || []).slice(0, 20);
+    if (!items.length) {
+      box.append(el('p', { class: 'hint', text: 'No CPU or in-use memory profiles in this range.' }));
+      return box;
+    }
+    const table = el('table', { class: 'cost' }, el('thead', {}, el('tr', {},
+      ...['Service', 'Core-hours', 'GB-hours', 'Cost', 'Per month'].map((h) => el('th', { text: h })))));
+    const body = el('tbody');
+    for (const r of items) {
+      body.append(el('tr', {}, el('td', { text: r.name }), el('td', { text: r.cpuCoreHours.toFixed(3) }),
+        el('td', { text: r.memoryGbHours.toFixed(3) }), el('td', { text: money(r.cost) }), el('td', { text: money(r.monthlyCost) })));
+    }
+    table.append(body);
+    box.append(table, el('p', { class: 'hint', text: `Prices: ${money(cost.prices.perCoreHour)}/core-hour, ${money(cost.prices.perGbHour)}/GB-hour.` }));
+    return box;
+  }
+}
