@@ -292,18 +292,12 @@ public final class DuckDbProfileStore implements ProfileStore {
         }
         // A span id alone is enough: span ids are unique within the range in practice.
         String sql = "SELECT stack_id, sum(value * scale)::BIGINT FROM trace_samples WHERE "
-                + (query.traceId() == null ? "span_id = ?" : "trace_id = ?" + (query.spanId() == null ? "" : " AND span_id = ?"))
+                + traceFilter(query)
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY stack_id";
         return withReader(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int param = 1;
-                if (query.traceId() != null) {
-                    ps.setString(param++, query.traceId());
-                }
-                if (query.spanId() != null) {
-                    ps.setString(param, query.spanId());
-                }
+                bindTrace(ps, query);
                 try (ResultSet rs = ps.executeQuery()) {
                     return buildTree(rs);
                 }
@@ -587,29 +581,16 @@ public final class DuckDbProfileStore implements ProfileStore {
         Map<Integer, Series> byId = byId(selected);
         String sql = "SELECT min(trace_id), span_id, min(series_id), sum(value * scale)::BIGINT AS total, min(ts), max(ts) "
                 + "FROM trace_samples WHERE "
-                + (query.traceId() == null ? "span_id = ?" : "trace_id = ?" + (query.spanId() == null ? "" : " AND span_id = ?"))
+                + traceFilter(query)
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY span_id ORDER BY total DESC, span_id LIMIT " + limit;
         return withReader(c -> {
-            List<TraceSummary> out = new ArrayList<>();
             try (PreparedStatement ps = c.prepareStatement(sql)) {
-                int param = 1;
-                if (query.traceId() != null) {
-                    ps.setString(param++, query.traceId());
-                }
-                if (query.spanId() != null) {
-                    ps.setString(param, query.spanId());
-                }
+                bindTrace(ps, query);
                 try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Series s = byId.get(rs.getInt(3));
-                        String endpoint = s == null ? null : s.labels.get(Labels.ENDPOINT);
-                        out.add(new TraceSummary(rs.getString(1), rs.getString(2), endpoint, rs.getLong(4),
-                                rs.getLong(5), rs.getLong(6)));
-                    }
+                    return summaries(rs, byId);
                 }
             }
-            return out;
         });
     }
 
@@ -627,17 +608,36 @@ public final class DuckDbProfileStore implements ProfileStore {
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY trace_id ORDER BY total DESC, trace_id LIMIT "
                 + limit;
         return withReader(c -> {
-            List<TraceSummary> out = new ArrayList<>();
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
-                while (rs.next()) {
-                    Series s = byId.get(rs.getInt(3));
-                    String endpoint = s == null ? null : s.labels.get(Labels.ENDPOINT);
-                    out.add(new TraceSummary(rs.getString(1), rs.getString(2), endpoint, rs.getLong(4),
-                            rs.getLong(5), rs.getLong(6)));
-                }
+                return summaries(rs, byId);
             }
-            return out;
         });
+    }
+
+    /** Rows of (trace_id, span_id, series_id, total, first ts, last ts), the endpoint taken from the series. */
+    private static List<TraceSummary> summaries(ResultSet rs, Map<Integer, Series> byId) throws SQLException {
+        List<TraceSummary> out = new ArrayList<>();
+        while (rs.next()) {
+            Series s = byId.get(rs.getInt(3));
+            String endpoint = s == null ? null : s.labels.get(Labels.ENDPOINT);
+            out.add(new TraceSummary(rs.getString(1), rs.getString(2), endpoint, rs.getLong(4), rs.getLong(5), rs.getLong(6)));
+        }
+        return out;
+    }
+
+    /** The trace_samples condition of a trace query: by trace id, by trace and span id, or by span id alone. */
+    private static String traceFilter(TraceQuery query) {
+        return query.traceId() == null ? "span_id = ?" : "trace_id = ?" + (query.spanId() == null ? "" : " AND span_id = ?");
+    }
+
+    private static void bindTrace(PreparedStatement ps, TraceQuery query) throws SQLException {
+        int param = 1;
+        if (query.traceId() != null) {
+            ps.setString(param++, query.traceId());
+        }
+        if (query.spanId() != null) {
+            ps.setString(param, query.spanId());
+        }
     }
 
     @Override
