@@ -25,6 +25,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -37,6 +39,10 @@ final class AgentRuntime {
     private static final long FLUSH_SLACK_NANOS = 500_000_000L;
     private static final String PPROF = "application/octet-stream";
     private static final String JSON = "application/json";
+    /** The whole exit flush (final aggregation and upload) never holds the JVM's exit longer than this. */
+    static final long EXIT_BUDGET_NANOS = 2_000_000_000L;
+    /** JFR flushes about once a second: waiting a little longer catches the flush that holds the last samples. */
+    private static final long EXIT_FLUSH_WAIT_NANOS = 1_300_000_000L;
 
     private final AgentConfig config;
     private final SamplingRates rates;
@@ -57,6 +63,10 @@ final class AgentRuntime {
     private long intervalAgentCpu;
     private long intervalProcessCpu;
     private volatile long intervals;
+    /** Set by the shutdown hook; the stream thread then aggregates and queues the partial interval once. */
+    private volatile boolean exitRequested;
+    private boolean finalFlushDone;
+    private final CountDownLatch finalFlushed = new CountDownLatch(1);
 
     AgentRuntime(AgentConfig config) {
         this.config = config;
@@ -73,8 +83,59 @@ final class AgentRuntime {
     /** Runs on the continuo-jfr thread until {@link #stop()}. */
     void run() {
         uploader.start();
+        registerExitHook();
         Log.info("profiling " + config);
         engine.run();
+        // The stream ended: closed by the exit hook, or stopped by JFR's own shutdown hook first.
+        if (exitRequested && !stopped.get()) finalFlush();
+    }
+
+    private void registerExitHook() {
+        try {
+            Thread hook = new Thread(new ExitHook(this), "continuo-shutdown");
+            hook.setDaemon(true);
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (Throwable t) {
+            // Already shutting down, or a security manager says no: the last interval is simply not sent.
+            Log.debug("no exit flush: " + t);
+        }
+    }
+
+    /**
+     * Runs on the shutdown-hook thread: asks the stream thread for one last aggregation (at its next JFR
+     * flush, or when the stream ends), then gives the uploader what is left of {@link #EXIT_BUDGET_NANOS}
+     * to send it. Never throws and never waits longer than the budget; the daemon threads die with the JVM.
+     */
+    void onExit() {
+        try {
+            long deadline = System.nanoTime() + EXIT_BUDGET_NANOS;
+            if (stopped.get()) return;
+            uploader.finishing();
+            exitRequested = true;
+            if (!finalFlushed.await(EXIT_FLUSH_WAIT_NANOS, TimeUnit.NANOSECONDS)) {
+                // No flush came (JFR may be shutting down too): end the stream so the stream thread flushes.
+                engine.close();
+                finalFlushed.await(Math.max(0, Math.min(200_000_000L, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
+            }
+            boolean sent = uploader.finishBy(deadline);
+            Log.debug("exit flush " + (sent ? "done" : "cut short") + " after "
+                    + (System.nanoTime() - deadline + EXIT_BUDGET_NANOS) / 1_000_000 + " ms");
+        } catch (Throwable ignored) {
+            // Exiting anyway; nothing here may disturb the app's shutdown.
+        }
+    }
+
+    /** On the stream thread, at most once: the partial interval since the last upload. */
+    private void finalFlush() {
+        if (finalFlushDone) return;
+        finalFlushDone = true;
+        try {
+            long now = System.nanoTime();
+            controlStep();
+            flushInterval(intervalStartMillis, System.currentTimeMillis(), Math.max(1, now - intervalStartNanos));
+        } finally {
+            finalFlushed.countDown();
+        }
     }
 
     void stop() {
@@ -92,7 +153,12 @@ final class AgentRuntime {
     }
 
     private void onFlush() {
-        if (stopped.get()) return;
+        if (stopped.get() || finalFlushDone) return;
+        if (exitRequested) {
+            finalFlush();
+            engine.close();
+            return;
+        }
         long now = System.nanoTime();
         if (now - lastStepNanos >= CONTROL_STEP_NANOS) {
             lastStepNanos = now;
@@ -176,6 +242,15 @@ final class AgentRuntime {
         v.put("agent_upload_dropped_total", (double) queue.dropped());
         v.put("agent_upload_queue_size", (double) queue.size());
         return MetricsJson.point(at, v);
+    }
+
+    private static final class ExitHook implements Runnable {
+        private final AgentRuntime rt;
+
+        ExitHook(AgentRuntime rt) { this.rt = rt; }
+
+        @Override
+        public void run() { rt.onExit(); }
     }
 
     private static long heapUsedAfterGc() {

@@ -15,6 +15,7 @@ public final class BoundedQueue {
     private long bytes;
     private long dropped;
     private long droppedBytes;
+    private int inFlight;
 
     public BoundedQueue(int maxItems, long maxBytes) {
         if (maxItems < 1) throw new IllegalArgumentException("maxItems must be >= 1, was " + maxItems);
@@ -50,8 +51,17 @@ public final class BoundedQueue {
         }
         Payload p = items.removeFirst();
         bytes -= p.size();
+        inFlight++;
         return p;
     }
+
+    /** The consumer finished with an item {@link #poll} returned (sent, failed or dropped). */
+    public synchronized void done() {
+        if (inFlight > 0) inFlight--;
+    }
+
+    /** Nothing waiting and nothing taken but not yet {@link #done}. */
+    public synchronized boolean idle() { return items.isEmpty() && inFlight == 0; }
 
     public synchronized int size() { return items.size(); }
 

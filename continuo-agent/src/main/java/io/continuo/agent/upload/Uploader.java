@@ -27,6 +27,8 @@ public final class Uploader implements Runnable {
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private volatile boolean running = true;
+    /** Set at JVM exit: failed uploads are not retried (no backoff sleeps in the last seconds). */
+    private volatile boolean finishing;
     private volatile Thread thread;
     private volatile int lastLoggedStatus;
 
@@ -59,6 +61,26 @@ public final class Uploader implements Runnable {
 
     public Thread thread() { return thread; }
 
+    /** From now on failed uploads are not retried. */
+    public void finishing() { finishing = true; }
+
+    /**
+     * At JVM exit: stop retrying and wait until the queue is empty and no upload is in flight, or until
+     * {@code deadlineNanos} ({@link System#nanoTime()}), whichever comes first.
+     * @return true when everything queued was handed to the transport and answered
+     */
+    public boolean finishBy(long deadlineNanos) throws InterruptedException {
+        finishing();
+        Thread t = thread;
+        if (t == null || !t.isAlive()) return queue.size() == 0;
+        while (!queue.idle()) {
+            long left = deadlineNanos - System.nanoTime();
+            if (left <= 0) return false;
+            TimeUnit.NANOSECONDS.sleep(Math.min(left, 5_000_000L));
+        }
+        return true;
+    }
+
     public long sent() { return sent.get(); }
 
     public long sentBytes() { return sentBytes.get(); }
@@ -72,7 +94,13 @@ public final class Uploader implements Runnable {
         try {
             while (running) {
                 Payload p = queue.poll(1, TimeUnit.SECONDS);
-                if (p != null) sendWithRetries(p);
+                if (p != null) {
+                    try {
+                        sendWithRetries(p);
+                    } finally {
+                        queue.done();
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -105,7 +133,7 @@ public final class Uploader implements Runnable {
                 retryable = true;
                 reason = e.toString();
             }
-            if (!retryable || attempt >= maxRetries || !running) {
+            if (!retryable || attempt >= maxRetries || !running || finishing) {
                 failed.incrementAndGet();
                 Log.debug("dropped " + p.description + " after " + (attempt + 1) + " attempt(s): " + reason);
                 return false;

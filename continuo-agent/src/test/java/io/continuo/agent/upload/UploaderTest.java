@@ -74,4 +74,48 @@ class UploaderTest {
         assertThat(sleeps).hasSize(3);
         assertThat(u.failed()).isEqualTo(1);
     }
+
+    @Test
+    void finishByDrainsTheQueueWithoutRetriesAndRespectsTheDeadline() throws Exception {
+        BoundedQueue q = new BoundedQueue(8, 1 << 20);
+        List<String> sent = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Transport slowThenFail = p -> {
+            sent.add(p.description);
+            if (p.description.equals("fails")) throw new IOException("down");
+            return 204;
+        };
+        Uploader u = new Uploader(q, slowThenFail, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), new Random(7)),
+                3, sleeps::add);
+        u.start();
+        try {
+            q.offer(new Payload("/a", "x", new byte[1], "fails"));
+            q.offer(new Payload("/b", "x", new byte[1], "cpu"));
+            assertThat(u.finishBy(System.nanoTime() + 5_000_000_000L)).isTrue();
+            assertThat(sent).containsExactly("fails", "cpu");
+            assertThat(sleeps).as("no backoff at exit").isEmpty();
+            assertThat(u.failed()).isEqualTo(1);
+            assertThat(u.sent()).isEqualTo(1);
+        } finally {
+            u.stop();
+        }
+
+        BoundedQueue stuck = new BoundedQueue(8, 1 << 20);
+        Uploader hanging = new Uploader(stuck, p -> {
+            try {
+                Thread.sleep(10_000);
+            } catch (InterruptedException e) {
+                throw new IOException("interrupted");
+            }
+            return 204;
+        }, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), new Random(7)), 3, sleeps::add);
+        hanging.start();
+        try {
+            stuck.offer(payload());
+            long t0 = System.nanoTime();
+            assertThat(hanging.finishBy(t0 + 200_000_000L)).isFalse();
+            assertThat(System.nanoTime() - t0).isLessThan(2_000_000_000L);
+        } finally {
+            hanging.stop();
+        }
+    }
 }

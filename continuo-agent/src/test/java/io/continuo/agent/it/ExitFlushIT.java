@@ -1,0 +1,53 @@
+package io.continuo.agent.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.continuo.agent.pprof.DecodedProfile;
+import java.io.File;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/** A process that lives shorter than one upload interval still delivers its profile, from the exit hook. */
+class ExitFlushIT {
+    @Test
+    void shortLivedProcessDeliversItsCpuProfileAtExitOnJdk17() throws Exception {
+        exitFlush(System.getProperty("java.home"));
+    }
+
+    @Test
+    void shortLivedProcessDeliversItsCpuProfileAtExitOnJdk25() throws Exception {
+        String home = System.getProperty("continuo.jdk25.home", "/usr/lib/jvm/temurin-25-jdk-amd64");
+        if (!new File(home, "bin/java").canExecute()) {
+            System.err.println("SKIPPED: JDK 25 not found at " + home);
+            Assumptions.abort("JDK 25 not found at " + home);
+        }
+        exitFlush(home);
+    }
+
+    private void exitFlush(String javaHome) throws Exception {
+        try (Receiver receiver = new Receiver()) {
+            long t0 = System.nanoTime();
+            ChildJvm.Result r = ChildJvm.run(javaHome,
+                    List.of("-javaagent:" + ChildJvm.agentJar() + "=server=" + receiver.url() + ",uploadInterval=30s"),
+                    ChildJvm.testClasspath(), ShortLivedApp.class, List.of("3000"), Map.of(), 60);
+            long elapsedMs = (System.nanoTime() - t0) / 1_000_000;
+            long doneAt = Long.parseLong(r.stdout().split("done at ")[1].trim());
+            long exitedAt = System.currentTimeMillis();
+
+            assertThat(r.exitCode()).as("stderr: %s", r.stderr()).isZero();
+            assertThat(r.stderr()).as("the agent is quiet by default").isEmpty();
+            assertThat(elapsedMs).as("the run is shorter than one upload interval").isLessThan(30_000);
+            assertThat(exitedAt - doneAt).as("the exit flush holds the exit at most about 2 s").isLessThan(4_000);
+
+            List<DecodedProfile> cpu = receiver.decoded("cpu");
+            assertThat(cpu).as("one CPU profile, sent at exit").hasSize(1);
+            Map<String, Long> self = cpu.get(0).selfByFunction("cpu");
+            long burn = self.getOrDefault(WorkloadApp.class.getName() + ".burnCpu", 0L);
+            assertThat(burn).as("CPU in the burning method: %s", self).isGreaterThan(500_000_000L);
+            assertThat(cpu.get(0).durationNanos).isPositive();
+            assertThat(receiver.requests.stream().filter(Receiver.Request::isMetrics)).as("and its metrics point").hasSize(1);
+        }
+    }
+}
