@@ -28,6 +28,10 @@ public final class TestServer implements AutoCloseable {
         this.server = ContinuoServer.start(config.withPort(0));
     }
 
+    public TestServer(ServerConfig config, io.continuo.server.insights.InsightsConfig insights) {
+        this.server = ContinuoServer.start(config.withPort(0), insights);
+    }
+
     public ContinuoServer server() {
         return server;
     }

@@ -19,6 +19,9 @@ final class Fmt {
     }
 
     static String duration(long millis) {
+        if (millis < 60_000) {
+            return Math.max(0, millis) / 1000 + "s";
+        }
         long m = Math.max(0, millis) / 60_000;
         if (m < 60) {
             return m + "m";

@@ -38,7 +38,7 @@ public final class InsightEngine implements AutoCloseable {
         this.config = config;
         this.clock = clockMillis;
         this.detectors = List.of(new MemoryLeakDetector(config), new SpikeDetector(config), new RegressionDetector(config));
-        this.alerts = new AlertManager(new StoreView(store, "default"), clockMillis, WebhookNotifier.standard(), config);
+        this.alerts = new AlertManager(new StoreView(store, "default", config.minStep().toMillis()), clockMillis, WebhookNotifier.standard(), config);
         this.cost = new CostCalculator(store, config.pricePerCoreHour(), config.pricePerGbHour());
     }
 
@@ -60,7 +60,7 @@ public final class InsightEngine implements AutoCloseable {
 
     /** Every detector over [from, until) for one tenant, most severe and most recent first. */
     public List<Insight> evaluate(String tenant, long fromMillis, long untilMillis) {
-        StoreView view = new StoreView(store, tenant);
+        StoreView view = new StoreView(store, tenant, config.minStep().toMillis());
         List<Insight> out = new ArrayList<>();
         for (Detector d : detectors) {
             try {

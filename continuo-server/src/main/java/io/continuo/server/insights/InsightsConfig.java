@@ -24,12 +24,15 @@ import java.util.List;
  * @param alertRulesFile     JSON file of alert rules and webhooks, or null
  * @param webhooks           webhook URLs alerts are posted to (in addition to those of the rules file)
  * @param rulesStateFile     where rules created through the API are kept across restarts, or null
+ * @param minStep            finest bucket of the leak and regression series and of version spans (default 1 min);
+ *                           with {@code spikeStep} and {@code window} it sets the detectors' time scale, which tests
+ *                           of short real runs shrink
  */
 public record InsightsConfig(boolean enabled, Duration interval, Duration window, int leakMinPoints, double leakMinZ,
                              double leakMinGrowth, Duration spikeLookback, Duration spikeStep, double spikeMinZ,
                              double spikeMinRatio, double regressionMaxP, double regressionMinShare,
                              double pricePerCoreHour, double pricePerGbHour, Path alertRulesFile, List<String> webhooks,
-                             Path rulesStateFile) {
+                             Path rulesStateFile, Duration minStep) {
 
     public InsightsConfig {
         require(interval.toMillis() >= 1000, "interval must be at least 1s, got " + interval);
@@ -43,36 +46,49 @@ public record InsightsConfig(boolean enabled, Duration interval, Duration window
         require(regressionMaxP > 0 && regressionMaxP < 1, "regressionMaxP must be in (0, 1)");
         require(regressionMinShare >= 0 && regressionMinShare < 1, "regressionMinShare must be in [0, 1)");
         require(pricePerCoreHour >= 0 && pricePerGbHour >= 0, "prices must be >= 0");
+        require(minStep.toMillis() >= 1000, "minStep must be at least 1s, got " + minStep);
         webhooks = List.copyOf(webhooks);
     }
 
     public static InsightsConfig defaults() {
         return new InsightsConfig(true, Duration.ofMinutes(1), Duration.ofHours(6), 8, 2.33, 0.10,
-                Duration.ofHours(24), Duration.ofMinutes(5), 5.0, 1.5, 0.01, 0.02, 0.04, 0.005, null, List.of(), null);
+                Duration.ofHours(24), Duration.ofMinutes(5), 5.0, 1.5, 0.01, 0.02, 0.04, 0.005, null, List.of(), null,
+                Duration.ofMinutes(1));
     }
 
     public InsightsConfig withEnabled(boolean on) {
         return new InsightsConfig(on, interval, window, leakMinPoints, leakMinZ, leakMinGrowth, spikeLookback, spikeStep,
                 spikeMinZ, spikeMinRatio, regressionMaxP, regressionMinShare, pricePerCoreHour, pricePerGbHour,
-                alertRulesFile, webhooks, rulesStateFile);
+                alertRulesFile, webhooks, rulesStateFile, minStep);
     }
 
     public InsightsConfig withInterval(Duration every) {
         return new InsightsConfig(enabled, every, window, leakMinPoints, leakMinZ, leakMinGrowth, spikeLookback, spikeStep,
                 spikeMinZ, spikeMinRatio, regressionMaxP, regressionMinShare, pricePerCoreHour, pricePerGbHour,
-                alertRulesFile, webhooks, rulesStateFile);
+                alertRulesFile, webhooks, rulesStateFile, minStep);
     }
 
     public InsightsConfig withPrices(double perCoreHour, double perGbHour) {
         return new InsightsConfig(enabled, interval, window, leakMinPoints, leakMinZ, leakMinGrowth, spikeLookback, spikeStep,
                 spikeMinZ, spikeMinRatio, regressionMaxP, regressionMinShare, perCoreHour, perGbHour,
-                alertRulesFile, webhooks, rulesStateFile);
+                alertRulesFile, webhooks, rulesStateFile, minStep);
     }
 
     public InsightsConfig withAlerting(Path rulesFile, List<String> hooks, Path stateFile) {
         return new InsightsConfig(enabled, interval, window, leakMinPoints, leakMinZ, leakMinGrowth, spikeLookback, spikeStep,
                 spikeMinZ, spikeMinRatio, regressionMaxP, regressionMinShare, pricePerCoreHour, pricePerGbHour,
-                rulesFile, hooks, stateFile);
+                rulesFile, hooks, stateFile, minStep);
+    }
+
+    /**
+     * The detectors' time scale: the evaluated {@code window}, the spike buckets and their baseline {@code lookback},
+     * and the finest bucket of the other series. Production keeps the defaults (6 h, 5 min, 24 h, 1 min); the
+     * real-JVM scenario tests run minutes, not hours, and shrink them.
+     */
+    public InsightsConfig withTimeScale(Duration window, Duration spikeStep, Duration spikeLookback, Duration minStep) {
+        return new InsightsConfig(enabled, interval, window, leakMinPoints, leakMinZ, leakMinGrowth, spikeLookback, spikeStep,
+                spikeMinZ, spikeMinRatio, regressionMaxP, regressionMinShare, pricePerCoreHour, pricePerGbHour,
+                alertRulesFile, webhooks, rulesStateFile, minStep);
     }
 
     private static void require(boolean ok, String message) {

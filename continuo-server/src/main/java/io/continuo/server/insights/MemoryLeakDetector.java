@@ -21,7 +21,6 @@ final class MemoryLeakDetector implements Detector {
     static final String HEAP_MAX_METRIC = "heap_max_bytes";
     private static final double RESTART_DROP = 0.5;
     private static final int MAX_POINTS = 240;
-    private static final long MIN_STEP_MS = 60_000;
     private static final double MIN_CULPRIT_GROWTH = 0.005;
     private static final int MAX_CULPRITS = 5;
 
@@ -33,7 +32,7 @@ final class MemoryLeakDetector implements Detector {
 
     @Override
     public List<Insight> detect(StoreView view, long from, long until) {
-        long step = Math.max(MIN_STEP_MS, (until - from) / MAX_POINTS);
+        long step = Math.max(config.minStep().toMillis(), (until - from) / MAX_POINTS);
         List<Insight> out = new ArrayList<>();
         for (String service : view.services(io.continuo.model.Selector.ALL, from, until)) {
             Map<String, String> scope = Map.of(Labels.SERVICE, service);
@@ -118,6 +117,7 @@ final class MemoryLeakDetector implements Detector {
         }
 
         long third = Math.max(step, (tEnd - tStart) / 3);
+        long beforeFrom = Math.max(from, tStart - third);
         String allocType = null;
         List<Insight.Culprit> culprits = new ArrayList<>();
         Map<String, double[]> byName = new HashMap<>();
@@ -126,10 +126,17 @@ final class MemoryLeakDetector implements Detector {
                 continue;
             }
             allocType = allocType == null ? type : allocType;
-            Map<String, Double> early = StoreView.selfShares(view.tree(type, labels, tStart, tStart + third));
-            Map<String, Double> late = StoreView.selfShares(view.tree(type, labels, tEnd - third, tEnd));
+            Map<String, Double> early = siteShares(view.tree(type, labels, tStart, tStart + third));
+            // a leak that starts with a change (a deployment, a feature switched on) allocates at a steady rate from
+            // then on: its site grew against the time before the trend, not within the trend
+            Map<String, Double> before = beforeFrom < tStart
+                    ? siteShares(view.tree(type, labels, beforeFrom, tStart)) : Map.of();
+            Map<String, Double> late = siteShares(view.tree(type, labels, tEnd - third, tEnd));
             for (Map.Entry<String, Double> e : late.entrySet()) {
                 double g = e.getValue() - early.getOrDefault(e.getKey(), 0.0);
+                if (!before.isEmpty()) {
+                    g = Math.max(g, e.getValue() - before.getOrDefault(e.getKey(), 0.0));
+                }
                 double[] best = byName.computeIfAbsent(e.getKey(), k -> new double[]{0, Double.NEGATIVE_INFINITY});
                 if (g > best[1]) {
                     best[0] = e.getValue();
@@ -178,8 +185,9 @@ final class MemoryLeakDetector implements Detector {
 
     /** A version first seen within a tenth of the trend's length (at least 10 min) of its start, after another one. */
     private static String deploymentNear(StoreView view, String service, long from, long until, long trendStart, long trendLength) {
-        long slack = Math.max(600_000, trendLength / 10);
-        Map<String, long[]> spans = view.versionSpans(service, from - slack, until, 60_000);
+        long minStep = view.minStep;
+        long slack = Math.max(10 * minStep, trendLength / 10);
+        Map<String, long[]> spans = view.versionSpans(service, from - slack, until, minStep);
         String earliest = null;
         for (Map.Entry<String, long[]> e : spans.entrySet()) {
             if (earliest == null) {
@@ -191,5 +199,45 @@ final class MemoryLeakDetector implements Detector {
             }
         }
         return null;
+    }
+
+    /**
+     * Self value per allocation site over the tree's total. Java profilers (this project's agent, async-profiler)
+     * record the allocated type as the leaf frame ({@code byte[]}, {@code java.lang.String}); such a leaf counts for
+     * its caller, the method that allocated. Empty when the tree is.
+     */
+    static Map<String, Double> siteShares(io.continuo.model.FlameTree tree) {
+        Map<String, Double> out = new HashMap<>();
+        double total = tree.total();
+        if (total <= 0) {
+            return out;
+        }
+        for (int node = 1; node < tree.size(); node++) {
+            long self = tree.self(node, 0);
+            if (self <= 0) {
+                continue;
+            }
+            int site = isTypeName(tree.functionName(node)) && tree.parent(node) > 0 ? tree.parent(node) : node;
+            out.merge(tree.functionName(site), self / total, Double::sum);
+        }
+        return out;
+    }
+
+    /**
+     * A Java type rather than a method, by naming convention: an array ({@code byte[]}, {@code a.B[]}) or
+     * {@code package.Class} (last segment capitalised, the one before not: {@code java.lang.String},
+     * {@code java.util.HashMap$Node}), where a method is {@code package.Class.method}.
+     */
+    static boolean isTypeName(String name) {
+        if (name.endsWith("[]")) {
+            return true;
+        }
+        int dot = name.lastIndexOf('.');
+        if (dot <= 0 || dot == name.length() - 1 || name.indexOf('(') >= 0 || name.indexOf('/') >= 0
+                || name.indexOf(' ') >= 0) {
+            return false;
+        }
+        int prev = name.lastIndexOf('.', dot - 1) + 1;
+        return Character.isUpperCase(name.charAt(dot + 1)) && Character.isLowerCase(name.charAt(prev));
     }
 }

@@ -22,7 +22,6 @@ final class RegressionDetector implements Detector {
     private static final int MIN_SAMPLES = 4;
     private static final int MAX_CANDIDATES = 20;
     private static final double MIN_RELATIVE_GROWTH = 0.2;
-    private static final long MIN_STEP_MS = 60_000;
     private static final long HISTORY_MS = 86_400_000L;
     private static final int MAX_CULPRITS = 5;
 
@@ -37,7 +36,7 @@ final class RegressionDetector implements Detector {
         List<Insight> out = new ArrayList<>();
         long window = config.window().toMillis();
         for (String service : view.services(Selector.ALL, from, until)) {
-            Map<String, long[]> spans = view.versionSpans(service, from - HISTORY_MS, until, MIN_STEP_MS);
+            Map<String, long[]> spans = view.versionSpans(service, from - HISTORY_MS, until, config.minStep().toMillis());
             List<String> order = new ArrayList<>(spans.keySet());
             for (int k = 1; k < order.size(); k++) {
                 String current = order.get(k);
@@ -75,7 +74,7 @@ final class RegressionDetector implements Detector {
     }
 
     private Side side(StoreView view, String type, Map<String, String> labels, long from, long until) {
-        long step = Math.max(MIN_STEP_MS, (until - from + MAX_SAMPLES - 1) / MAX_SAMPLES);
+        long step = Math.max(config.minStep().toMillis(), (until - from + MAX_SAMPLES - 1) / MAX_SAMPLES);
         List<TimeSeries> perInstance = view.totals(type, labels, from, until, step, List.of(Labels.INSTANCE));
         List<Map<String, Double>> samples = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
@@ -98,7 +97,7 @@ final class RegressionDetector implements Detector {
                 }
                 long bFrom = Math.max(from, t[i]);
                 long bUntil = Math.min(until, t[i] + step);
-                samples.add(StoreView.selfShares(view.tree(type, labels, bFrom, bUntil)));
+                samples.add(StoreView.shares(type, view.tree(type, labels, bFrom, bUntil)));
                 double seconds = (bUntil - bFrom) / 1000.0;
                 rates.add(total / instances / seconds);
                 sum += total;
@@ -107,7 +106,7 @@ final class RegressionDetector implements Detector {
             }
         }
         double[] bucketRates = rates.stream().mapToDouble(Double::doubleValue).toArray();
-        return new Side(samples, StoreView.selfShares(view.tree(type, labels, from, until)),
+        return new Side(samples, StoreView.shares(type, view.tree(type, labels, from, until)),
                 instanceSeconds > 0 ? sum / instanceSeconds : 0, samples.isEmpty() ? 0 : instanceBuckets / samples.size(),
                 bucketRates);
     }

@@ -27,7 +27,8 @@ final class SpikeDetector implements Detector {
     private static final long TIME_OF_DAY_SLACK = 3_600_000L;
     private static final int MIN_BASELINE = 12;
     private static final double MIN_SPREAD_OF_MEDIAN = 0.05;
-    private static final long MIN_DIFF_BASELINE = 3_600_000L;
+    /** Least length of the culprits' baseline before a spike, in buckets (1 h at the default 5 min). */
+    private static final int MIN_DIFF_BASELINE_BUCKETS = 12;
     private static final int MAX_CULPRITS = 5;
 
     private final InsightsConfig config;
@@ -39,7 +40,8 @@ final class SpikeDetector implements Detector {
     @Override
     public List<Insight> detect(StoreView view, long from, long until) {
         long step = config.spikeStep().toMillis();
-        long historyFrom = from - Math.max(config.spikeLookback().toMillis(), TIME_OF_DAY_HISTORY);
+        long historyFrom = Math.max(from - Math.max(config.spikeLookback().toMillis(), TIME_OF_DAY_HISTORY),
+                until - StoreView.MAX_BUCKETS * step);
         List<Insight> out = new ArrayList<>();
         for (String service : view.services(Selector.ALL, from, until)) {
             Map<String, String> scope = Map.of(Labels.SERVICE, service);
@@ -160,7 +162,7 @@ final class SpikeDetector implements Detector {
         double peak = x[(int) event[2]];
         double median = Double.longBitsToDouble(event[3]);
         double z = Double.longBitsToDouble(event[4]);
-        long baseFrom = start - Math.max(MIN_DIFF_BASELINE, 4 * (end - start));
+        long baseFrom = start - Math.max(MIN_DIFF_BASELINE_BUCKETS * step, 4 * (end - start));
         Map<String, String> scope = Map.of(Labels.SERVICE, service);
         FlameTree spikeTree = view.tree(type, scope, start, end);
         FlameTree baseTree = view.tree(type, scope, baseFrom, start);

@@ -21,13 +21,22 @@ import java.util.Map;
 final class StoreView {
     static final int MAX_SERVICES = 1000;
     static final int MAX_VERSIONS = 100;
+    /** Most buckets a detector asks for in one series (the store refuses more than 11 000); bounds history at short steps. */
+    static final long MAX_BUCKETS = 10_000;
 
     final ProfileStore store;
     final String tenant;
+    /** Finest bucket of series read for the detectors ({@link InsightsConfig#minStep()}). */
+    final long minStep;
 
     StoreView(ProfileStore store, String tenant) {
+        this(store, tenant, 60_000);
+    }
+
+    StoreView(ProfileStore store, String tenant, long minStepMillis) {
         this.store = store;
         this.tenant = tenant;
+        this.minStep = minStepMillis;
     }
 
     static Selector selector(Map<String, String> labels) {
@@ -77,6 +86,14 @@ final class StoreView {
         return out;
     }
 
+    /**
+     * Shares of a profile by function: self shares, except that allocation profiles count by allocation site
+     * ({@link MemoryLeakDetector#siteShares}): "byte[] grew" names no code.
+     */
+    static Map<String, Double> shares(String type, FlameTree tree) {
+        return type.startsWith("alloc_") || type.startsWith("inuse_") ? MemoryLeakDetector.siteShares(tree) : selfShares(tree);
+    }
+
     /** The profile type that best shows when a version ran: cpu, else wall, else whatever is there. */
     String activityType(Map<String, String> labels, long from, long until) {
         List<String> types = types(labels, from, until);
@@ -93,6 +110,7 @@ final class StoreView {
      * of first appearance. A bucket counts when its total is non-zero (the totals are dense; zero means no upload).
      */
     Map<String, long[]> versionSpans(String service, long from, long until, long step) {
+        from = Math.max(from, until - MAX_BUCKETS * step);
         Map<String, String> scope = Map.of(Labels.SERVICE, service);
         String type = activityType(scope, from, until);
         Map<String, long[]> spans = new LinkedHashMap<>();
