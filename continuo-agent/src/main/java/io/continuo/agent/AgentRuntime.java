@@ -59,6 +59,9 @@ final class AgentRuntime {
     private long intervalStartNanos = System.nanoTime();
     private long lastStepNanos = System.nanoTime();
     private long lastAgentCpu = -1;
+    private long lastJavaAgentCpu = -1;
+    private int lastSourceChanges;
+    private long intervalJavaAgentCpu;
     private long lastProcessCpu = -1;
     private long intervalAgentCpu;
     private long intervalProcessCpu;
@@ -84,7 +87,7 @@ final class AgentRuntime {
     void run() {
         uploader.start();
         registerExitHook();
-        Log.info("profiling " + config);
+        Log.info("profiling " + config + "; agent CPU from " + cpuClock.source());
         engine.run();
         // The stream ended: closed by the exit hook, or stopped by JFR's own shutdown hook first.
         if (exitRequested && !stopped.get()) finalFlush();
@@ -176,15 +179,24 @@ final class AgentRuntime {
     private void controlStep() {
         long agent = cpuClock.agentCpuNanos();
         long process = cpuClock.processCpuNanos();
+        // The ThreadMXBean view of the same threads, reported next to the /proc one for comparison.
+        long javaAgent = cpuClock.usesProc() ? cpuClock.javaThreadsCpuNanos() : -1;
+        int changes = cpuClock.sourceChanges();
+        if (changes != lastSourceChanges) {
+            lastSourceChanges = changes;
+            lastAgentCpu = -1; // the new source's total is not comparable with the old one
+        }
         if (lastAgentCpu >= 0 && lastProcessCpu >= 0 && agent >= 0 && process >= 0) {
             long dAgent = Math.max(0, agent - lastAgentCpu);
             long dProcess = Math.max(0, process - lastProcessCpu);
             intervalAgentCpu += dAgent;
             intervalProcessCpu += dProcess;
+            if (javaAgent >= 0 && lastJavaAgentCpu >= 0) intervalJavaAgentCpu += Math.max(0, javaAgent - lastJavaAgentCpu);
             if (config.adaptive) adapt(controller.observe(dAgent, dProcess));
         }
         lastAgentCpu = agent;
         lastProcessCpu = process;
+        lastJavaAgentCpu = javaAgent;
     }
 
     private void adapt(double scale) {
@@ -220,6 +232,7 @@ final class AgentRuntime {
         }
         intervalAgentCpu = 0;
         intervalProcessCpu = 0;
+        intervalJavaAgentCpu = 0;
     }
 
     private String metrics(long at, long durationNanos, long allocatedBytes, long gcPauseNanos) {
@@ -232,6 +245,9 @@ final class AgentRuntime {
         if (config.alloc) v.put("alloc_rate_bytes_per_second", allocatedBytes / seconds);
         v.put("live_threads", (double) cpuClock.liveThreads());
         v.put("agent_cpu_ratio", intervalProcessCpu > 0 ? intervalAgentCpu / (double) intervalProcessCpu : Double.NaN);
+        if (cpuClock.usesProc() && intervalProcessCpu > 0) {
+            v.put("agent_java_threads_cpu_ratio", intervalJavaAgentCpu / (double) intervalProcessCpu);
+        }
         v.put("agent_cpu_budget_ratio", config.cpuBudget);
         v.put("agent_sampling_scale", controller.scale());
         if (config.cpu || config.wall) v.put("cpu_sampling_period_ns", (double) rates.cpuPeriod());

@@ -6,9 +6,10 @@ import java.lang.management.ThreadMXBean;
 import java.util.Arrays;
 
 /**
- * CPU time of the process and of the agent's own threads. Agent threads are ours ("continuo-*")
- * plus the JFR threads visible to Java ("JFR ..."); JFR's native sampler and recorder threads are
- * invisible to ThreadMXBean, so the measured agent cost is a lower bound (documented).
+ * CPU time of the process and of the agent's own threads: ours ("continuo-*") and JFR's ("JFR ...").
+ * On Linux it comes from /proc ({@link ProcThreadCpu}), which sees JFR's native recorder and sampler
+ * threads too; elsewhere, or when /proc fails, from ThreadMXBean, which sees only the Java-visible ones
+ * (a lower bound). {@link #javaThreadsCpuNanos()} keeps the ThreadMXBean view for comparison.
  */
 public final class CpuClock {
     private static final long RESCAN_NANOS = 30_000_000_000L;
@@ -16,6 +17,8 @@ public final class CpuClock {
     private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
     private final OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
     private final boolean threadCpu;
+    private ProcThreadCpu proc;
+    private int sourceChanges;
     private long[] agentThreadIds = new long[0];
     private long lastScan = Long.MIN_VALUE;
 
@@ -28,6 +31,14 @@ public final class CpuClock {
             ok = false;
         }
         threadCpu = ok;
+        proc = ProcThreadCpu.forThisProcess();
+    }
+
+    /** Where {@link #agentCpuNanos()} comes from: "proc/schedstat", "proc/stat", "ThreadMXBean" or "none". */
+    public String source() {
+        ProcThreadCpu p = proc;
+        if (p != null) return "proc/" + p.source();
+        return threadCpu ? "ThreadMXBean" : "none";
     }
 
     /** Process CPU time in ns, or -1 when the platform does not say. */
@@ -38,8 +49,29 @@ public final class CpuClock {
         return -1;
     }
 
-    /** Sum of CPU time of the agent's live threads, ns; -1 when unsupported. */
+    /**
+     * CPU time of the agent's threads, ns, for deltas between calls; -1 when unsupported. A failing /proc
+     * read switches to ThreadMXBean for good (the one step across the switch reads as zero cost).
+     */
     public long agentCpuNanos() {
+        ProcThreadCpu p = proc;
+        if (p != null) {
+            long v = p.agentCpuNanos();
+            if (v >= 0) return v;
+            proc = null;
+            sourceChanges++;
+        }
+        return javaThreadsCpuNanos();
+    }
+
+    /** Bumped when {@link #agentCpuNanos()} switches source: a delta across the switch means nothing. */
+    public int sourceChanges() { return sourceChanges; }
+
+    /** True when {@link #agentCpuNanos()} reads /proc, so the ThreadMXBean view is a separate number. */
+    public boolean usesProc() { return proc != null; }
+
+    /** Sum of CPU time of the agent's live Java threads per ThreadMXBean, ns; -1 when unsupported. */
+    public long javaThreadsCpuNanos() {
         if (!threadCpu) return -1;
         long now = System.nanoTime();
         if (lastScan == Long.MIN_VALUE || now - lastScan > RESCAN_NANOS) {
