@@ -26,13 +26,15 @@ import java.util.concurrent.locks.ReentrantLock;
  * Workers start at once; after {@code warmup} seconds the measured window of {@code seconds} opens: requests that
  * complete inside it are counted and their latency (start to end of one request, in ns) recorded per thread in a
  * {@link LatencyHistogram}. At the end one line starting with {@value #RESULT_PREFIX} gives throughput, latency
- * percentiles, process CPU and GC over the window, and the process's VmRSS and VmHWM (Linux) in KiB.
+ * percentiles, process CPU and GC over the window, and the process's VmRSS and VmHWM (Linux) in KiB; a second line
+ * starting with {@value #THREADS_PREFIX} gives the window's CPU milliseconds by thread name ({@link ThreadCpu}).
  * <p>
  * Args (key=value, all optional): seconds=15 warmup=10 threads=4. Depends on the JDK only, so the child's classpath
  * is just the bench module's classes and nothing but the profiler under test shares its JVM.
  */
 public final class MixedWorkload {
     static final String RESULT_PREFIX = "OVERHEAD-RESULT";
+    static final String THREADS_PREFIX = "OVERHEAD-THREADS";
     private static final int HASH_BYTES = 16 << 10;
     private static final int SORT_INTS = 4096;
     private static final int MAP_ENTRIES = 256;
@@ -74,9 +76,12 @@ public final class MixedWorkload {
                 (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long[] gc0 = gcTotals();
+        Map<String, Long> threads0 = ThreadCpu.snapshot();
         long t0 = System.nanoTime();
         phase = MEASURE;
         Thread.sleep(seconds * 1000L);
+        // Before STOP: a worker's /proc entry vanishes as soon as it exits.
+        Map<String, Long> threads1 = ThreadCpu.snapshot();
         phase = STOP;
         long elapsed = System.nanoTime() - t0;
         long cpu = os.getProcessCpuTime() - cpu0;
@@ -93,6 +98,7 @@ public final class MixedWorkload {
                 all.percentile(50) / 1e3, all.percentile(99) / 1e3, all.percentile(99.9) / 1e3, all.max() / 1e3,
                 cpu / 1e9, gc1[0] - gc0[0], gc1[1] - gc0[1],
                 mem.getOrDefault("VmRSS", -1L), mem.getOrDefault("VmHWM", -1L), sink & 1));
+        System.out.println(THREADS_PREFIX + " " + ThreadCpu.delta(threads0, threads1));
         System.out.flush();
         // Agents' shutdown hooks may upload or dump: that is after the window, and the driver ignores it.
         System.exit(0);

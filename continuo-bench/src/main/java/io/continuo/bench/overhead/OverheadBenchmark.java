@@ -30,6 +30,9 @@ public final class OverheadBenchmark {
     private static final String HEAP_PATTERN = "[0-9]+[kKmMgG]?";
     /** Headroom for JVM start, agent attach and the agents' exit work beyond warm-up plus window. */
     private static final long CHILD_TIMEOUT_SLACK_SECONDS = 120;
+    private static final int THREADS_SHOWN = 10;
+    private static final List<String> KEYS = List.of("rounds", "seconds", "warmup", "threads", "heap", "configs",
+            "continuoAgent", "continuoServer", "pyroscopeAgent", "dir");
 
     private final int rounds;
     private final int seconds;
@@ -41,6 +44,9 @@ public final class OverheadBenchmark {
     private final Path dir;
 
     private OverheadBenchmark(Map<String, String> a) throws IOException {
+        for (String k : a.keySet()) {
+            if (!KEYS.contains(k)) throw new IllegalArgumentException("unknown argument '" + k + "', expected some of " + KEYS);
+        }
         args = a;
         rounds = Args.intArg(a, "rounds", 5, 1, 100);
         seconds = Args.intArg(a, "seconds", 15, 1, 3600);
@@ -55,11 +61,6 @@ public final class OverheadBenchmark {
         if (!configs.contains(Setup.NONE)) throw new IllegalArgumentException("configs: must include the baseline '" + Setup.NONE + "'");
         dir = a.containsKey("dir") ? Files.createDirectories(Path.of(a.get("dir")))
                 : Files.createTempDirectory("continuo-overhead-");
-        for (String k : a.keySet()) {
-            if (!List.of("rounds", "seconds", "warmup", "threads", "heap", "configs", "continuoAgent", "continuoServer", "pyroscopeAgent", "dir").contains(k)) {
-                throw new IllegalArgumentException("unknown argument '" + k + "'");
-            }
-        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -98,6 +99,7 @@ public final class OverheadBenchmark {
                             r + 1, s.name(), sample.opsPerSec(), sample.p99Us(), sample.cpuPerMillionOps(),
                             sample.rssKb() / 1024.0, sample.hwmKb() / 1024.0, sample.gcCount(), sample.gcMillis(), sample.serverCpuSeconds(),
                             sample.jfrBytes() > 0 ? String.format(Locale.ROOT, "  jfr %.1f MiB", sample.jfrBytes() / 1048576.0) : "");
+                    System.out.println("        cpu ms by thread: " + threadLine(dir.resolve(String.format(Locale.ROOT, "round%d-%s.out", r + 1, s.name()))));
                 }
             }
             String table = Report.table(samples, configs, rounds);
@@ -154,6 +156,17 @@ public final class OverheadBenchmark {
             if (line.startsWith(MixedWorkload.RESULT_PREFIX)) return Sample.parse(setup.name(), round, line, serverCpu, jfrBytes);
         }
         throw new IllegalStateException(setup.name() + " run (exit " + p.exitValue() + ") printed no result line; see " + out + " and " + err);
+    }
+
+    /** The child's per-thread CPU line, the largest few entries. */
+    private static String threadLine(Path out) throws IOException {
+        for (String line : Files.readAllLines(out)) {
+            if (line.startsWith(MixedWorkload.THREADS_PREFIX)) {
+                String[] parts = line.substring(MixedWorkload.THREADS_PREFIX.length()).trim().split(";");
+                return String.join(" ", java.util.Arrays.copyOf(parts, Math.min(parts.length, THREADS_SHOWN)));
+            }
+        }
+        return "(not reported)";
     }
 
     /** What the server stored per service, and its ingest counters: proof the agents delivered during the run. */
