@@ -12,8 +12,8 @@ import io.continuo.agent.pprof.PprofEncoder;
 import io.continuo.agent.pprof.ProfileBuilder;
 import io.continuo.agent.upload.Backoff;
 import io.continuo.agent.upload.BoundedQueue;
-import io.continuo.agent.upload.HttpTransport;
 import io.continuo.agent.upload.Payload;
+import io.continuo.agent.upload.SocketTransport;
 import io.continuo.agent.upload.Uploader;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
@@ -77,7 +77,7 @@ final class AgentRuntime {
         this.controller = new BudgetController(config.cpuBudget);
         this.engine = new JfrEngine(config, rates, this::onFlush, this::fail);
         this.queue = new BoundedQueue(config.queueCapacity, config.queueMaxBytes);
-        this.uploader = new Uploader(queue, new HttpTransport(config.server, config.timeout, config.apiKey, config.tenant),
+        this.uploader = new Uploader(queue, new SocketTransport(config.server, config.timeout, config.apiKey, config.tenant),
                 new Backoff(config.backoffBase, config.backoffMax, new Random()), config.maxRetries, Uploader.realSleeper());
         this.identityQuery = identityQuery(config);
         SpanRegistry.setMaxEndpoints(config.maxEndpoints);

@@ -29,7 +29,9 @@ class TraceCorrelationIT {
         try (Receiver receiver = new Receiver()) {
             Map<String, String> env = new HashMap<>();
             env.put("OTEL_SERVICE_NAME", "it-traced");
-            env.put("OTEL_TRACES_EXPORTER", "none");
+            // Spans are printed (java.util.logging to stderr) so the test can see which spans the app produced.
+            env.put("OTEL_TRACES_EXPORTER", "console");
+            env.put("OTEL_BSP_SCHEDULE_DELAY", "200");
             env.put("OTEL_METRICS_EXPORTER", "none");
             env.put("OTEL_LOGS_EXPORTER", "none");
             ChildJvm.Result r = ChildJvm.run(System.getProperty("java.home"),
@@ -65,6 +67,13 @@ class TraceCorrelationIT {
             assertThat(inSpan).as("CPU samples inside spans").isPositive();
             assertThat(endpoints).containsExactly("GET /checkout");
             assertThat(labelled).as("labelled %d of %d ns", labelled, inSpan).isGreaterThan(inSpan * 9 / 10);
+
+            // The agent's own uploads must not show up as client spans of the app (the OTel agent instruments
+            // HttpURLConnection): the exporter printed the app's spans and none for the ingest URL.
+            assertThat(receiver.requests).as("uploads happened").isNotEmpty();
+            assertThat(r.stderr()).as("the console exporter printed the app's spans").contains("'GET /checkout'");
+            assertThat(r.stderr().lines().filter(l -> l.contains("/api/v1/ingest") || l.contains("http-url-connection")
+                    || l.contains(" CLIENT ")).toList()).as("spans of the agent's uploads").isEmpty();
         }
     }
 }
