@@ -58,7 +58,8 @@ function parseLocation() {
   }
   for (const k of SIMPLE_KEYS) if (p.has(k)) s[k] = p.get(k);
   for (const [k, v] of p) if (k.startsWith('l.')) s.labels[k.slice(2)] = v;
-  if (p.get('focus')) s.focus = p.get('focus').split(';');
+  // One `focus` parameter per frame: frame names may themselves contain ';' or ','.
+  s.focus = p.getAll('focus').filter((f) => f !== '');
   return s;
 }
 
@@ -73,7 +74,7 @@ function toUrl(s) {
   for (const k of keys) if (s[k] && s[k] !== defaults[k]) p.set(k, s[k]);
   if (s.view !== 'trace') {
     for (const [k, v] of Object.entries(s.labels)) if (v) p.set('l.' + k, v);
-    if (s.focus.length) p.set('focus', s.focus.join(';'));
+    for (const f of s.focus) p.append('focus', f);
   }
   const path = s.view === 'trace' ? '/trace/' + encodeURIComponent(s.traceId) : '/explore';
   const q = p.toString();

@@ -53,6 +53,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  */
 final class WebUiTest {
     static final String XSS = "<img src=x onerror=alert(1)>";
+    static final String ODD_FRAME = "std::map<int; long>::find&x=1,2";
     static final String TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736";
     static final Path SCREENSHOTS = Path.of("target", "screenshots");
     static final Duration WAIT = Duration.ofSeconds(20);
@@ -175,6 +176,13 @@ final class WebUiTest {
                 Labels.of("trace_id", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "span_id", "1111111111111111", "endpoint", "POST /checkout"));
         b.addSample(new int[]{other}, 1, new long[]{50_000_000}, Labels.EMPTY);
         ingest("service=shop&format=pprof&from=" + (now - 300) + "&until=" + (now - 290), PprofWriter.toBytes(b.build(), true));
+        // A frame whose name holds the separators of collapsed text and of the URL's focus path.
+        ProfileBuilder odd = new ProfileBuilder(List.of(ProfileType.CPU));
+        int main = odd.frame("main");
+        int separators = odd.frame(ODD_FRAME);
+        odd.addSample(new int[]{main, separators, odd.frame("leaf")}, 3, new long[]{80_000_000}, Labels.EMPTY);
+        odd.addSample(new int[]{main, odd.frame("other")}, 2, new long[]{20_000_000}, Labels.EMPTY);
+        ingest("service=odd&format=pprof&from=" + (now - 300) + "&until=" + (now - 290), PprofWriter.toBytes(odd.build(), true));
     }
 
     /** Deterministic collapsed stacks, 6 to 16 frames deep over a few hundred distinct functions. */
@@ -366,6 +374,25 @@ final class WebUiTest {
         waiting().until(d -> d.findElements(By.cssSelector("#flame .breadcrumb .crumb")).size() == 1);
         canvas.sendKeys(Keys.ARROW_DOWN, Keys.ARROW_DOWN, Keys.ENTER);
         waiting().until(d -> d.findElements(By.cssSelector("#flame .breadcrumb .crumb")).size() == 3);
+    }
+
+    @Test
+    void aZoomLinkSurvivesFrameNamesWithSeparators() {
+        open("/explore?service=odd&type=cpu");
+        waitForFlame("flame");
+        int node = ((Number) js("const g = window.continuo.explore.flame; for (let i = 0; i < g.n; i++) if (g.name(i) === 'leaf') return i; return -1;")).intValue();
+        assertThat(node).isPositive();
+        clickNode("window.continuo.explore.flame", node);
+        waiting().until(d -> d.findElements(By.cssSelector("#flame .breadcrumb .crumb")).size() == 4);
+        String link = driver.getCurrentUrl();
+        // a fresh page load of the link zooms to the same frame, through the frame with ';', '&' and ',' in its name
+        driver.get("about:blank");
+        driver.get(link);
+        waitForFlame("flame");
+        waiting().withMessage("zoom restored from " + link)
+                .until(d -> d.findElements(By.cssSelector("#flame .breadcrumb .crumb")).size() == 4);
+        List<String> crumbs = driver.findElements(By.cssSelector("#flame .breadcrumb .crumb")).stream().map(WebElement::getText).toList();
+        assertThat(crumbs).containsSubsequence("main", ODD_FRAME, "leaf");
     }
 
     @Test
