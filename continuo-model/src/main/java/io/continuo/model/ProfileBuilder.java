@@ -13,16 +13,20 @@ import java.util.Map;
 public final class ProfileBuilder {
     public static final int DEFAULT_MAX_STACK_DEPTH = 4096;
 
+    /** Presizing is a hint; past this a hostile sample count still grows the tables on real samples only. */
+    private static final int MAX_PRESIZED_SAMPLES = 1 << 14;
+    private static final int STACK_NODES_PER_SAMPLE = 4;
+
     private final List<ProfileType> types;
     private final int maxStackDepth;
     private final FrameTable frames = new FrameTable();
-    private final StackTable stacks = new StackTable();
-    private final LongIntMap sampleIndex = new LongIntMap(1024);
+    private final StackTable stacks;
+    private final LongIntMap sampleIndex;
     private final Map<Labels, Integer> labelIndex = new HashMap<>();
     private final List<Labels> labelSets = new ArrayList<>();
     private int sampleCount;
-    private int[] sampleStacks = new int[256];
-    private int[] sampleLabels = new int[256];
+    private int[] sampleStacks;
+    private int[] sampleLabels;
     private long[] values;
     private long startNanos;
     private long durationNanos;
@@ -33,12 +37,26 @@ public final class ProfileBuilder {
     }
 
     public ProfileBuilder(List<ProfileType> types, int maxStackDepth) {
+        this(types, maxStackDepth, 0);
+    }
+
+    /**
+     * A builder presized for about {@code expectedSamples} samples (a decoder that has counted them), so the
+     * stack and sample tables do not rehash their way up while a large profile is read.
+     */
+    public ProfileBuilder(List<ProfileType> types, int maxStackDepth, int expectedSamples) {
         if (types.isEmpty()) {
             throw new ValidationException("a profile needs at least one sample type");
         }
         this.types = List.copyOf(types);
         this.maxStackDepth = maxStackDepth;
-        this.values = new long[256 * types.size()];
+        int samples = Math.min(Math.max(256, expectedSamples), MAX_PRESIZED_SAMPLES);
+        // Distinct stacks share prefixes: a few new stack nodes per sample is typical of real profiles.
+        this.stacks = new StackTable(Math.max(1024, samples * STACK_NODES_PER_SAMPLE));
+        this.sampleIndex = new LongIntMap(Math.max(1024, samples));
+        this.sampleStacks = new int[samples];
+        this.sampleLabels = new int[samples];
+        this.values = new long[samples * types.size()];
         labelIndex.put(Labels.EMPTY, 0);
         labelSets.add(Labels.EMPTY);
     }

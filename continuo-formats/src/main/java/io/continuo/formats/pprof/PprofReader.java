@@ -116,7 +116,7 @@ public final class PprofReader {
         for (int t = 0; t < typeCount; t++) {
             types.add(ProfileType.fromPprof(string(typeNames[t], -1), string(typeUnits[t], -1)));
         }
-        ProfileBuilder builder = new ProfileBuilder(types, limits.maxStackDepth());
+        ProfileBuilder builder = new ProfileBuilder(types, limits.maxStackDepth(), sampleMessages);
         builder.window(timeNanos, durationNanos);
         if (period > 0 && NANOSECONDS.equalsIgnoreCase(string(periodTypeUnit, -1))) {
             builder.period(period);
