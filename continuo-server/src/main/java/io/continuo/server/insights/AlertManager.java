@@ -39,7 +39,9 @@ public final class AlertManager implements AutoCloseable {
     private final StoreView view;
     private final LongSupplier clock;
     private final WebhookNotifier notifier;
+    private static final String SILENCES_FILE = "silences.json";
     private final Path stateFile;
+    private final Path silencesFile;
     private final Map<String, AlertRule> fileRules = new TreeMap<>();
     private final Map<String, AlertRule> apiRules = new TreeMap<>();
     private final List<String> webhooks = new ArrayList<>();
@@ -68,6 +70,7 @@ public final class AlertManager implements AutoCloseable {
         if (config.alertRulesFile() != null) {
             loadFile(config.alertRulesFile());
         }
+        this.silencesFile = stateFile == null ? null : stateFile.resolveSibling(SILENCES_FILE);
         if (stateFile != null && Files.exists(stateFile)) {
             try {
                 for (JsonNode n : Json.MAPPER.readTree(stateFile.toFile())) {
@@ -77,6 +80,36 @@ public final class AlertManager implements AutoCloseable {
             } catch (IOException | RuntimeException e) {
                 LOG.warn("could not read alert rules from {}: {}", stateFile, e.getMessage());
             }
+        }
+        loadSilences();
+    }
+
+    /** Silences outlive a restart: a maintenance window set before a deploy must not end with the deploy. */
+    private void loadSilences() {
+        if (silencesFile == null || !Files.exists(silencesFile)) {
+            return;
+        }
+        long now = clock.getAsLong();
+        try {
+            for (JsonNode n : Json.MAPPER.readTree(silencesFile.toFile())) {
+                Silence s = new Silence(n.path("id").asText(), n.path("matchers").asText(), n.path("until").asLong(),
+                        n.path("comment").asText(""), n.path("createdAt").asLong());
+                Selector.parse(s.matchers());
+                silenceSeq = Math.max(silenceSeq, sequenceOf(s.id()));
+                if (s.until() > now) {
+                    silences.put(s.id(), s);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("could not read silences from {}: {}", silencesFile, e.getMessage());
+        }
+    }
+
+    private static int sequenceOf(String id) {
+        try {
+            return id.startsWith("s") ? Integer.parseInt(id.substring(1)) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
         }
     }
 
@@ -127,18 +160,27 @@ public final class AlertManager implements AutoCloseable {
     }
 
     private void persist() {
-        if (stateFile == null) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        apiRules.values().forEach(r -> out.add(r.toJson()));
+        writeAtomically(stateFile, out, "alert rules");
+    }
+
+    private void persistSilences() {
+        writeAtomically(silencesFile, new ArrayList<>(silences.values()), "silences");
+    }
+
+    /** Write-then-rename, so a crash mid-write leaves the previous file whole. */
+    private static void writeAtomically(Path file, Object json, String what) {
+        if (file == null) {
             return;
         }
         try {
-            List<Map<String, Object>> out = new ArrayList<>();
-            apiRules.values().forEach(r -> out.add(r.toJson()));
-            Path tmp = stateFile.resolveSibling(stateFile.getFileName() + ".tmp");
-            Files.createDirectories(stateFile.toAbsolutePath().getParent());
-            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), out);
-            Files.move(tmp, stateFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.createDirectories(file.toAbsolutePath().getParent());
+            Json.MAPPER.writerWithDefaultPrettyPrinter().writeValue(tmp.toFile(), json);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot save alert rules to " + stateFile, e);
+            throw new UncheckedIOException("cannot save " + what + " to " + file, e);
         }
     }
 
@@ -150,11 +192,16 @@ public final class AlertManager implements AutoCloseable {
         }
         Silence s = new Silence("s" + (++silenceSeq), matchers, until, comment == null ? "" : comment, now);
         silences.put(s.id(), s);
+        persistSilences();
         return s;
     }
 
     synchronized boolean deleteSilence(String id) {
-        return silences.remove(id) != null;
+        boolean removed = silences.remove(id) != null;
+        if (removed) {
+            persistSilences();
+        }
+        return removed;
     }
 
     synchronized List<Silence> silences() {

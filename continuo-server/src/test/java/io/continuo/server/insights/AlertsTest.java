@@ -141,6 +141,28 @@ class AlertsTest {
     }
 
     @Test
+    void apiRulesAndSilencesSurviveARestart(@TempDir Path dir) throws Exception {
+        AtomicLong now = new AtomicLong(1_000_000_000_000L);
+        InsightsConfig config = InsightsConfig.defaults().withAlerting(null, List.of(), dir.resolve("alert-rules.json"));
+        WebhookNotifier notifier = new WebhookNotifier(3, 1, 10, new Random(1), ms -> { });
+        AlertManager before = new AlertManager(null, now::get, notifier, config);
+        before.putRule(AlertRule.fromJson(Json.MAPPER.readTree(
+                "{\"id\":\"leaks\",\"condition\":\"insight\",\"insightKind\":\"memory_leak\",\"for\":\"5m\"}")));
+        AlertManager.Silence kept = before.silence("{service=\"shop\"}", now.get() + 7_200_000, "deploy window");
+        AlertManager.Silence deleted = before.silence("{service=\"cart\"}", now.get() + 7_200_000, "");
+        AlertManager.Silence expiring = before.silence("{service=\"web\"}", now.get() + 60_000, "");
+        assertThat(before.deleteSilence(deleted.id())).isTrue();
+
+        now.addAndGet(120_000); // the restart comes after one silence ran out
+        AlertManager after = new AlertManager(null, now::get, notifier, config);
+        assertThat(after.rules()).extracting(AlertRule::id).containsExactly("leaks");
+        assertThat(after.silences()).containsExactly(kept);
+        // ids keep counting, so an old link to a deleted silence never names a new one
+        assertThat(after.silence("{service=\"db\"}", now.get() + 60_000, "").id())
+                .isNotIn(kept.id(), deleted.id(), expiring.id());
+    }
+
+    @Test
     void rulesAndSilencesThroughTheApi(@TempDir Path dir) {
         try (TestServer server = new TestServer(dir)) {
             String rule = "{\"id\":\"checkout-cpu\",\"condition\":\"total\",\"type\":\"cpu\",\"threshold\":2e9,\"window\":\"5m\","
