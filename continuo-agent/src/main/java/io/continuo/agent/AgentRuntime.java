@@ -1,5 +1,6 @@
 package io.continuo.agent;
 
+import io.continuo.agent.async.AsyncEngine;
 import io.continuo.agent.config.AgentConfig;
 import io.continuo.agent.control.BudgetController;
 import io.continuo.agent.control.SamplingRates;
@@ -48,6 +49,11 @@ final class AgentRuntime {
     private final SamplingRates rates;
     private final BudgetController controller;
     private final JfrEngine engine;
+    /**
+     * The opt-in CPU engine when {@code engine=async} loaded and started; null otherwise (and after it
+     * failed). Set on the stream thread; with engine=jfr its class is never loaded.
+     */
+    private volatile AsyncEngine async;
     private final BoundedQueue queue;
     private final Uploader uploader;
     private final PprofEncoder encoder = new PprofEncoder();
@@ -87,6 +93,8 @@ final class AgentRuntime {
     void run() {
         uploader.start();
         registerExitHook();
+        if (config.cpu && config.engine == AgentConfig.Engine.ASYNC) startAsync();
+        if (engine.cpu != null && async == null) engine.cpu.builder().setComment("engine=jfr");
         Log.info("profiling " + config + "; agent CPU from " + cpuClock.source());
         engine.run();
         // The stream ended: closed by the exit hook, or stopped by JFR's own shutdown hook first.
@@ -117,7 +125,7 @@ final class AgentRuntime {
             exitRequested = true;
             if (!finalFlushed.await(EXIT_FLUSH_WAIT_NANOS, TimeUnit.NANOSECONDS)) {
                 // No flush came (JFR may be shutting down too): end the stream so the stream thread flushes.
-                engine.close();
+                closeEngineWithin(Math.max(0, Math.min(200_000_000L, deadline - System.nanoTime())));
                 finalFlushed.await(Math.max(0, Math.min(200_000_000L, deadline - System.nanoTime())), TimeUnit.NANOSECONDS);
             }
             boolean sent = uploader.finishBy(deadline);
@@ -128,6 +136,61 @@ final class AgentRuntime {
         }
     }
 
+    /**
+     * Before JFR starts: async-profiler takes the CPU samples if it loads and starts, and JFR's execution
+     * sampler stays off for CPU; otherwise {@link AsyncEngine#start} has logged one line and JFR samples CPU.
+     */
+    private void startAsync() {
+        AsyncEngine a = AsyncEngine.start(config.asyncProfilerPath, rates.cpuPeriod(), config.maxStackDepth);
+        if (a == null) return;
+        async = a;
+        engine.cpuFromAsync();
+        engine.cpu.builder().setComment("engine=" + a.description());
+        Log.info("CPU samples from " + a.description() + " (" + a.source() + ")");
+    }
+
+    /**
+     * Moves async-profiler's samples into the CPU family and restarts it at {@code nextPeriodNanos} (0: leave
+     * it stopped). When it fails, JFR takes CPU samples over (one line was logged).
+     */
+    private void drainAsync(long nextPeriodNanos) {
+        AsyncEngine a = async;
+        if (a == null) return;
+        if (!a.drain(engine.cpu.builder(), nextPeriodNanos)) {
+            async = null;
+            engine.cpu.builder().setComment("engine=jfr");
+            engine.cpuFromJfr();
+        }
+    }
+
+    /** The CPU sampling period in force: async-profiler's running one, or JFR's. */
+    private long cpuPeriodInForce() {
+        AsyncEngine a = async;
+        return a != null ? a.periodNanos() : rates.cpuPeriod();
+    }
+
+    /**
+     * Closes the JFR stream from another daemon thread and waits at most {@code nanos}: when the app exits
+     * while JFR is still starting, {@code RecordingStream.start} holds JFR's recorder lock in a native call
+     * that does not return during shutdown, and a close on the hook thread would block on that lock and
+     * keep the JVM from ever exiting.
+     */
+    private void closeEngineWithin(long nanos) throws InterruptedException {
+        Thread t = new Thread(new Closer(engine), "continuo-close");
+        t.setDaemon(true);
+        t.start();
+        t.join(Math.max(1, nanos / 1_000_000));
+    }
+
+    private static final class Closer implements Runnable {
+        private final JfrEngine engine;
+
+        Closer(JfrEngine engine) { this.engine = engine; }
+
+        @Override
+        public void run() { engine.close(); }
+    }
+
     /** On the stream thread, at most once: the partial interval since the last upload. */
     private void finalFlush() {
         if (finalFlushDone) return;
@@ -135,6 +198,7 @@ final class AgentRuntime {
         try {
             long now = System.nanoTime();
             controlStep();
+            drainAsync(0); // the JVM is exiting: collect, and leave async-profiler stopped
             flushInterval(intervalStartMillis, System.currentTimeMillis(), Math.max(1, now - intervalStartNanos));
         } finally {
             finalFlushed.countDown();
@@ -143,6 +207,8 @@ final class AgentRuntime {
 
     void stop() {
         if (!stopped.compareAndSet(false, true)) return;
+        AsyncEngine a = async;
+        if (a != null) a.close();
         engine.close();
         uploader.stop();
     }
@@ -166,6 +232,9 @@ final class AgentRuntime {
         if (now - lastStepNanos >= CONTROL_STEP_NANOS) {
             lastStepNanos = now;
             controlStep();
+            // A new period reaches async-profiler by a restart, at most every few seconds in between intervals.
+            AsyncEngine a = async;
+            if (a != null && a.wantsPeriod(rates.cpuPeriod(), now)) drainAsync(rates.cpuPeriod());
         }
         // JFR flushes about once a second; half a flush of slack keeps intervals near the configured length.
         if (now - intervalStartNanos + FLUSH_SLACK_NANOS >= config.uploadInterval.toNanos()) {
@@ -213,10 +282,11 @@ final class AgentRuntime {
     private void flushInterval(long fromMillis, long untilMillis, long durationNanos) {
         intervals++;
         long timeNanos = fromMillis * 1_000_000L;
+        drainAsync(rates.cpuPeriod());
         for (Family f : engine.families()) {
             ProfileBuilder b = f.builder();
             if (!b.isEmpty()) {
-                b.setPeriod(f == engine.cpu ? rates.cpuPeriod() : 0);
+                b.setPeriod(f == engine.cpu ? cpuPeriodInForce() : 0);
                 if (b.droppedSamples() > 0) Log.debug(f.name + ": " + b.droppedSamples() + " samples over the row cap");
                 byte[] body = encoder.encodeGzip(b, timeNanos, durationNanos);
                 queue.offer(new Payload("/api/v1/ingest?" + identityQuery + "&format=pprof&from=" + fromMillis
@@ -250,7 +320,7 @@ final class AgentRuntime {
         }
         v.put("agent_cpu_budget_ratio", config.cpuBudget);
         v.put("agent_sampling_scale", controller.scale());
-        if (config.cpu || config.wall) v.put("cpu_sampling_period_ns", (double) rates.cpuPeriod());
+        if (config.cpu || config.wall) v.put("cpu_sampling_period_ns", (double) cpuPeriodInForce());
         if (config.alloc) v.put("alloc_sampling_rate_per_second", (double) rates.allocRate());
         if (config.lock) v.put("lock_threshold_ns", (double) rates.lockThresholdNanos());
         v.put("agent_uploaded_bytes_total", (double) uploader.sentBytes());

@@ -18,6 +18,15 @@ public final class AgentConfig {
             "format", "from", "until", "name", "tenant");
     private static final Pattern LABEL_NAME = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_.]{0,63}");
 
+    /** The CPU engine: JFR's execution sampler, or async-profiler (opt-in, falls back to JFR). */
+    public enum Engine {
+        JFR("jfr"), ASYNC("async");
+
+        public final String key;
+
+        Engine(String key) { this.key = key; }
+    }
+
     public final boolean enabled;
     public final URI server;
     public final String service;
@@ -30,6 +39,10 @@ public final class AgentConfig {
     public final Duration uploadInterval;
     public final boolean cpu;
     public final Duration cpuInterval;
+    /** Who takes CPU samples; JFR always runs for the other families. */
+    public final Engine engine;
+    /** A user-supplied libasyncProfiler.so for {@link Engine#ASYNC}; empty for the bundled one. */
+    public final String asyncProfilerPath;
     public final boolean wall;
     public final Duration wallInterval;
     public final boolean alloc;
@@ -63,6 +76,8 @@ public final class AgentConfig {
         uploadInterval = b.uploadInterval;
         cpu = b.cpu;
         cpuInterval = b.cpuInterval;
+        engine = b.engine;
+        asyncProfilerPath = b.asyncProfilerPath;
         wall = b.wall;
         wallInterval = b.wallInterval;
         alloc = b.alloc;
@@ -90,7 +105,7 @@ public final class AgentConfig {
     public String toString() {
         return "server=" + server + " service=" + service + " version=" + version + " env=" + env
                 + " instance=" + instance + " labels=" + labels + " uploadInterval=" + uploadInterval
-                + " cpu=" + cpu + "/" + cpuInterval + " wall=" + wall + " alloc=" + alloc + "/" + allocRate
+                + " cpu=" + cpu + "/" + cpuInterval + " engine=" + engine.key + " wall=" + wall + " alloc=" + alloc + "/" + allocRate
                 + " lock=" + lock + "/" + lockThreshold + " exceptions=" + exceptions
                 + " adaptive=" + adaptive + " cpuBudget=" + cpuBudget;
     }
@@ -108,6 +123,8 @@ public final class AgentConfig {
         private Duration uploadInterval = Duration.ofSeconds(10);
         private boolean cpu = true;
         private Duration cpuInterval = Duration.ofMillis(10);
+        private Engine engine = Engine.JFR;
+        private String asyncProfilerPath = "";
         private boolean wall;
         private Duration wallInterval = Duration.ofMillis(20);
         private boolean alloc = true;
@@ -142,6 +159,8 @@ public final class AgentConfig {
         public Builder uploadInterval(Duration v) { uploadInterval = v; return this; }
         public Builder cpu(boolean v) { cpu = v; return this; }
         public Builder cpuInterval(Duration v) { cpuInterval = v; return this; }
+        public Builder engine(Engine v) { engine = v; return this; }
+        public Builder asyncProfilerPath(String v) { asyncProfilerPath = v == null ? "" : v.trim(); return this; }
         public Builder wall(boolean v) { wall = v; return this; }
         public Builder wallInterval(Duration v) { wallInterval = v; return this; }
         public Builder alloc(boolean v) { alloc = v; return this; }
@@ -165,6 +184,7 @@ public final class AgentConfig {
         /** @throws IllegalArgumentException naming the setting and its allowed range */
         public AgentConfig build() {
             Objects.requireNonNull(server, "server");
+            Objects.requireNonNull(engine, "engine");
             String scheme = server.getScheme();
             if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || server.getHost() == null) {
                 throw new IllegalArgumentException("server: must be an http:// or https:// URL with a host, was " + server);

@@ -73,6 +73,8 @@ public final class ConfigResolver {
         b.uploadInterval(duration(Setting.UPLOAD_INTERVAL));
         b.cpu(bool(Setting.CPU));
         b.cpuInterval(duration(Setting.CPU_INTERVAL));
+        b.engine(engine(str(Setting.ENGINE)));
+        b.asyncProfilerPath(str(Setting.ASYNC_PROFILER_PATH));
         b.wall(bool(Setting.WALL));
         b.wallInterval(duration(Setting.WALL_INTERVAL));
         b.alloc(bool(Setting.ALLOC));
@@ -216,6 +218,14 @@ public final class ConfigResolver {
             return v.endsWith("%") ? Double.parseDouble(v.substring(0, v.length() - 1)) / 100 : Double.parseDouble(v);
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(s.key() + ": expected a number like 0.01 or 1%, got '" + v + "'");
+        }
+    }
+
+    private static AgentConfig.Engine engine(String v) {
+        switch (v.toLowerCase(Locale.ROOT)) {
+            case "jfr": return AgentConfig.Engine.JFR;
+            case "async": case "async-profiler": return AgentConfig.Engine.ASYNC;
+            default: throw new IllegalArgumentException("engine: expected jfr or async, got '" + v + "'");
         }
     }
 

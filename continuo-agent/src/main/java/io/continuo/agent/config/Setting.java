@@ -19,6 +19,8 @@ public enum Setting {
     TENANT("tenant", "", "Sent as X-Scope-OrgID."),
     UPLOAD_INTERVAL("uploadInterval", "10s", "How often profiles and metrics are uploaded."),
     CPU("cpu", "true", "CPU profiling (jdk.ExecutionSample)."),
+    ENGINE("engine", "jfr", "CPU engine: jfr, or async (async-profiler, falls back to jfr when it cannot load or start)."),
+    ASYNC_PROFILER_PATH("asyncProfilerPath", "", "libasyncProfiler.so to use with engine=async instead of the bundled one."),
     CPU_INTERVAL("cpuInterval", "10ms", "Base CPU sampling period; adaptive sampling moves it."),
     WALL("wall", "false", "Wall-clock profiling (Java + native method samples)."),
     WALL_INTERVAL("wallInterval", "20ms", "Sampling period of native method samples for wall profiles."),

@@ -56,6 +56,8 @@ public final class JfrEngine {
     private long appliedPeriod = -1;
     private long appliedAllocRate = -1;
     private long appliedLockThreshold = -1;
+    /** False while async-profiler owns the CPU profile: jdk.ExecutionSample then serves only the wall profile. */
+    private volatile boolean jfrCpu = true;
 
     public JfrEngine(AgentConfig config, SamplingRates rates, Runnable onFlush, Consumer<Throwable> onFailure) {
         this.config = config;
@@ -84,6 +86,25 @@ public final class JfrEngine {
     /** Names of the events actually enabled, for tests and the debug log. */
     public List<String> enabledEvents() { return Collections.unmodifiableList(enabledEvents); }
 
+    /** Before {@link #run()}: CPU samples come from async-profiler, so JFR's execution sampler stays off for CPU. */
+    public void cpuFromAsync() { jfrCpu = false; }
+
+    /**
+     * async-profiler failed while running: JFR takes the CPU profile over from now on. Call on the stream
+     * thread (from the flush callback); switches the execution sampler on in the running recording.
+     */
+    public void cpuFromJfr() {
+        if (jfrCpu) return;
+        jfrCpu = true;
+        RecordingStream rs = stream;
+        if (rs == null || cpu == null) return;
+        enable(rs, EXECUTION_SAMPLE);
+        appliedPeriod = -1;
+        applyRates();
+    }
+
+    private boolean executionSamples() { return (cpu != null && jfrCpu) || wall != null; }
+
     /** Blocks the calling thread until {@link #close()}; handlers and {@code onFlush} run on it. */
     public void run() {
         RecordingStream rs = new RecordingStream();
@@ -98,7 +119,7 @@ public final class JfrEngine {
         rs.setReuse(true);
         rs.setOrdered(false);
         if (cpu != null || wall != null) {
-            enable(rs, EXECUTION_SAMPLE);
+            if (executionSamples()) enable(rs, EXECUTION_SAMPLE);
             rs.onEvent(EXECUTION_SAMPLE, guard(this::onExecutionSample));
         }
         if (wall != null) {
@@ -145,7 +166,7 @@ public final class JfrEngine {
     public void applyRates() {
         RecordingStream rs = stream;
         if (rs == null) return;
-        if ((cpu != null || wall != null) && rates.cpuPeriod() != appliedPeriod) {
+        if (executionSamples() && rates.cpuPeriod() != appliedPeriod) {
             appliedPeriod = rates.cpuPeriod();
             rs.enable(EXECUTION_SAMPLE).withPeriod(Duration.ofNanos(appliedPeriod));
         }
@@ -201,7 +222,7 @@ public final class JfrEngine {
         RecordedThread thread = e.getThread("sampledThread");
         long at = epochNanos(e.getStartTime());
         long period = rates.cpuPeriodAt(at);
-        if (cpu != null) record(cpu, e, thread, null, at, period, 0, false);
+        if (cpu != null && jfrCpu) record(cpu, e, thread, null, at, period, 0, false);
         if (wall != null) record(wall, e, thread, null, at, period, 0, false);
     }
 

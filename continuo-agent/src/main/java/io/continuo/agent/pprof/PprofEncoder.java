@@ -21,6 +21,7 @@ public final class PprofEncoder {
     private static final int PROFILE_DURATION_NANOS = 10;
     private static final int PROFILE_PERIOD_TYPE = 11;
     private static final int PROFILE_PERIOD = 12;
+    private static final int PROFILE_COMMENT = 13;
     // message ValueType
     private static final int VALUE_TYPE_TYPE = 1;
     private static final int VALUE_TYPE_UNIT = 2;
@@ -63,6 +64,7 @@ public final class PprofEncoder {
         }
         int periodTypeId = p.intern(p.periodType);
         int periodUnitId = p.intern(p.periodUnit);
+        int commentId = p.comment == null ? 0 : p.intern(p.comment);
 
         out.reset();
         for (int i = 0; i < p.valueCount; i++) {
@@ -112,6 +114,7 @@ public final class PprofEncoder {
         valueType(periodTypeId, periodUnitId);
         out.message(PROFILE_PERIOD_TYPE, msg);
         out.int64(PROFILE_PERIOD, p.period);
+        if (commentId != 0) out.int64(PROFILE_COMMENT, commentId);
         return out.toByteArray();
     }
 

@@ -64,6 +64,8 @@ public final class ProfileBuilder {
     long droppedSamples;
 
     long period;
+    /** Written as the profile's pprof comment; kept across {@link #clear()}. */
+    String comment;
 
     public ProfileBuilder(String[] sampleTypes, String[] sampleUnits, String periodType, String periodUnit) {
         this.sampleTypes = sampleTypes.clone();
@@ -82,6 +84,11 @@ public final class ProfileBuilder {
 
     /** The period written into the profile (current sampling period, ns); informational. */
     public void setPeriod(long period) { this.period = period; }
+
+    /** A free-text note carried in the pprof {@code comment} field (e.g. which engine took the samples). */
+    public void setComment(String comment) { this.comment = comment; }
+
+    public String comment() { return comment; }
 
     public void clear() {
         strings.clear();

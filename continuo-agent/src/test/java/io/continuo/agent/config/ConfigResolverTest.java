@@ -122,4 +122,19 @@ class ConfigResolverTest {
         assertThat(ConfigResolver.parseDuration("x", "1.5s")).isEqualTo(Duration.ofMillis(1500));
         assertThat(ConfigResolver.parseDuration("x", "2m")).isEqualTo(Duration.ofMinutes(2));
     }
+
+    @Test
+    void engineFromArgumentPropertyOrEnvironment() {
+        assertThat(resolve(null).engine).isEqualTo(AgentConfig.Engine.JFR);
+        assertThat(resolve(null).asyncProfilerPath).isEmpty();
+        env.put("CONTINUO_ENGINE", "async");
+        env.put("CONTINUO_ASYNC_PROFILER_PATH", "/opt/ap/libasyncProfiler.so");
+        assertThat(resolve(null).engine).isEqualTo(AgentConfig.Engine.ASYNC);
+        assertThat(resolve(null).asyncProfilerPath).isEqualTo("/opt/ap/libasyncProfiler.so");
+        props.put("continuo.engine", "JFR");
+        assertThat(resolve(null).engine).isEqualTo(AgentConfig.Engine.JFR);
+        assertThat(resolve("engine=async,asyncProfilerPath=/x.so").engine).isEqualTo(AgentConfig.Engine.ASYNC);
+        assertThat(resolve("engine=async,asyncProfilerPath=/x.so").asyncProfilerPath).isEqualTo("/x.so");
+        assertThatThrownBy(() -> resolve("engine=perf")).hasMessageContaining("engine");
+    }
 }

@@ -26,6 +26,8 @@ public final class WorkloadApp {
         for (Thread t : new Thread[] {burner1, burner2, allocator, locker1, locker2}) t.join();
         printAgentDiagnostics();
         printEnabledJfrEvents();
+        System.out.println("processCpuNanos=" + ((com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime());
         System.out.println("done");
     }
 

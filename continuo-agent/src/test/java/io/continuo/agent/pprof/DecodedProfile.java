@@ -22,6 +22,8 @@ public final class DecodedProfile {
     public long durationNanos;
     public long period;
     public String[] periodType;
+    public final List<String> comments = new ArrayList<>();
+    private final List<Long> rawComments = new ArrayList<>();
     private final List<long[]> rawSampleTypes = new ArrayList<>();
     private long[] rawPeriodType;
 
@@ -58,9 +60,19 @@ public final class DecodedProfile {
                     case 10: p.durationNanos = in.readInt64(); break;
                     case 11: p.rawPeriodType = valueType(in.readByteArray()); break;
                     case 12: p.period = in.readInt64(); break;
+                    case 13:
+                        if ((tag & 7) == 2) {
+                            int limit = in.pushLimit(in.readRawVarint32());
+                            while (in.getBytesUntilLimit() > 0) p.rawComments.add(in.readInt64());
+                            in.popLimit(limit);
+                        } else {
+                            p.rawComments.add(in.readInt64());
+                        }
+                        break;
                     default: in.skipField(tag);
                 }
             }
+            for (long c : p.rawComments) p.comments.add(p.s(c));
             for (long[] vt : p.rawSampleTypes) p.sampleTypes.add(new String[] {p.s(vt[0]), p.s(vt[1])});
             if (p.rawPeriodType != null) p.periodType = new String[] {p.s(p.rawPeriodType[0]), p.s(p.rawPeriodType[1])};
             for (Sample s : p.samples) {
