@@ -728,8 +728,14 @@ async function loadDiff() {
       showState(ui.diffState, null);
       diffView.left?.destroy();
       diffView.right?.destroy();
-      diffView.left = new FlameGraph(ui.sideLeft, {});
-      diffView.right = new FlameGraph(ui.sideRight, {});
+      // Zoom is synchronised: focusing a frame on one side focuses the same call path (or its deepest
+      // prefix that exists) on the other, so the two sides stay comparable.
+      const follow = (other) => (path) => {
+        const g = diffView[other];
+        if (g) g.setFocus(g.resolvePath(path), false);
+      };
+      diffView.left = new FlameGraph(ui.sideLeft, { onFocus: follow('right') });
+      diffView.right = new FlameGraph(ui.sideRight, { onFocus: follow('left') });
       ui.sideLeftTitle.textContent = `Baseline · ${fmtValue(l.total, l.unit)}`;
       ui.sideRightTitle.textContent = `Comparison · ${fmtValue(r.total, r.unit)}`;
       diffView.left.setData(l);

@@ -464,7 +464,31 @@ final class WebUiTest {
         driver.findElement(By.cssSelector("#diff-mode button[data-mode='side']")).click();
         waitForFlame("side-left");
         waitForFlame("side-right");
+        // zooming one side zooms the other to the same call path
+        int b = ((Number) js("const g = window.continuo.diffView.left; for (let i = 0; i < g.n; i++) if (g.name(i) === 'b') return i; return -1;")).intValue();
+        assertThat(b).isPositive();
+        clickNode("window.continuo.diffView.left", b);
+        waiting().withMessage("right side follows the left side's zoom").until(d ->
+                "b".equals(js("const g = window.continuo.diffView.right; return g.name(g.focus);")));
         screenshot("side-by-side");
+    }
+
+    @Test
+    void autoRefreshPicksUpNewProfiles() {
+        long now = System.currentTimeMillis() / 1000;
+        ingest("service=refreshing&format=collapsed&type=cpu&from=" + (now - 120) + "&until=" + (now - 110),
+                "main;a 100\n".getBytes(StandardCharsets.UTF_8));
+        open("/explore?service=refreshing&type=cpu&from=now-15m&refresh=10s");
+        waitForFlame("flame");
+        double before = ((Number) js("return window.continuo.explore.flame.a.total[0];")).doubleValue();
+        assertThat(driver.findElement(By.id("refresh")).getAttribute("value")).isEqualTo("10s");
+        // a profile arrives after the page loaded; no click, no reload: the next 10 s refresh shows it
+        ingest("service=refreshing&format=collapsed&type=cpu&from=" + (now - 5) + "&until=" + now,
+                "main;b 300\n".getBytes(StandardCharsets.UTF_8));
+        new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage("flame graph total after auto-refresh")
+                .until(d -> ((Number) js("return window.continuo.explore.flame.a.total[0];")).doubleValue() > before);
+        assertThat((Boolean) js("const g = window.continuo.explore.flame; for (let i = 0; i < g.n; i++) if (g.name(i) === 'b') return true; return false;"))
+                .isTrue();
     }
 
     @Test
