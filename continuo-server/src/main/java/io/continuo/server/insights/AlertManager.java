@@ -6,6 +6,7 @@ import io.continuo.model.FunctionStat;
 import io.continuo.model.LabelMatcher;
 import io.continuo.model.Labels;
 import io.continuo.model.Selector;
+import io.continuo.server.ServerConfig;
 import io.continuo.server.http.Json;
 import io.continuo.store.ProfileQuery;
 import io.continuo.store.TimeSeries;
@@ -62,12 +63,21 @@ public final class AlertManager implements AutoCloseable {
     }
 
     AlertManager(StoreView view, LongSupplier clock, WebhookNotifier notifier, InsightsConfig config) {
+        this(view, clock, notifier, config, config.rulesStateFile(), true);
+    }
+
+    /**
+     * One tenant's alerting. Rules of the {@code --alert-rules} file ({@code withFileRules}) belong to the default
+     * tenant; every tenant keeps its API rules and silences in its own {@code stateFile}'s directory.
+     */
+    AlertManager(StoreView view, LongSupplier clock, WebhookNotifier notifier, InsightsConfig config, Path stateFile,
+                 boolean withFileRules) {
         this.view = view;
         this.clock = clock;
         this.notifier = notifier;
-        this.stateFile = config.rulesStateFile();
+        this.stateFile = stateFile;
         webhooks.addAll(config.webhooks());
-        if (config.alertRulesFile() != null) {
+        if (withFileRules && config.alertRulesFile() != null) {
             loadFile(config.alertRulesFile());
         }
         this.silencesFile = stateFile == null ? null : stateFile.resolveSibling(SILENCES_FILE);
@@ -210,6 +220,11 @@ public final class AlertManager implements AutoCloseable {
         return new ArrayList<>(silences.values());
     }
 
+    /** Whether anything here needs the scheduler: a rule to evaluate, or alerts to resolve. */
+    synchronized boolean active() {
+        return !fileRules.isEmpty() || !apiRules.isEmpty() || !alerts.isEmpty();
+    }
+
     synchronized List<Alert> alerts() {
         return new ArrayList<>(alerts.values());
     }
@@ -337,6 +352,7 @@ public final class AlertManager implements AutoCloseable {
         p.put("version", "1");
         p.put("status", status);
         p.put("fingerprint", a.fingerprint());
+        p.put("tenant", view == null ? ServerConfig.DEFAULT_TENANT : view.tenant);
         p.put("rule", a.rule());
         p.put("severity", a.severity());
         p.put("labels", a.labels());

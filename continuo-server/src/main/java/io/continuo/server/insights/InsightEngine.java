@@ -1,5 +1,6 @@
 package io.continuo.server.insights;
 
+import io.continuo.server.ServerConfig;
 import io.continuo.store.ProfileStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -7,6 +8,8 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -27,7 +30,9 @@ public final class InsightEngine implements AutoCloseable {
     private final InsightsConfig config;
     private final LongSupplier clock;
     private final List<Detector> detectors;
-    private final AlertManager alerts;
+    private final WebhookNotifier notifier = WebhookNotifier.standard();
+    /** Alerting per tenant: the default tenant's always, another tenant's once it has made a rule. */
+    private final Map<String, AlertManager> alerts = new ConcurrentHashMap<>();
     private final CostCalculator cost;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread worker;
@@ -38,12 +43,23 @@ public final class InsightEngine implements AutoCloseable {
         this.config = config;
         this.clock = clockMillis;
         this.detectors = List.of(new MemoryLeakDetector(config), new SpikeDetector(config), new RegressionDetector(config));
-        this.alerts = new AlertManager(new StoreView(store, "default", config.minStep().toMillis()), clockMillis, WebhookNotifier.standard(), config);
         this.cost = new CostCalculator(store, config.pricePerCoreHour(), config.pricePerGbHour());
+        alerts(ServerConfig.DEFAULT_TENANT);
+        for (String tenant : TenantStateDirs.tenantsWithState(config.rulesStateFile())) {
+            alerts(tenant);
+        }
     }
 
-    AlertManager alerts() {
-        return alerts;
+    /** The tenant's alerting if it has any (the default tenant always has), else null. */
+    AlertManager existingAlerts(String tenant) {
+        return alerts.get(tenant);
+    }
+
+    /** The tenant's alert rules, alerts and silences, created on first use; no tenant sees another's. */
+    AlertManager alerts(String tenant) {
+        return alerts.computeIfAbsent(tenant, t -> new AlertManager(new StoreView(store, t, config.minStep().toMillis()),
+                clock, notifier, config, TenantStateDirs.stateFile(config.rulesStateFile(), t),
+                ServerConfig.DEFAULT_TENANT.equals(t)));
     }
 
     CostCalculator cost() {
@@ -95,6 +111,7 @@ public final class InsightEngine implements AutoCloseable {
         while (!closed.get()) {
             try {
                 runOnce(tenant, listener);
+                alertOtherTenants(tenant);
                 Thread.sleep(interval);
             } catch (InterruptedException e) {
                 // close() interrupts the sleep; keep the flag for whoever looks after us
@@ -114,9 +131,24 @@ public final class InsightEngine implements AutoCloseable {
         long now = clock.getAsLong();
         List<Insight> found = evaluate(tenant, now - config.window().toMillis(), now);
         latest = found;
-        alerts.evaluate(found);
+        alerts(tenant).evaluate(found);
         listener.accept(found);
         return found;
+    }
+
+    /** Tenants other than the scheduled one are evaluated only while they have rules (or alerts to resolve). */
+    private void alertOtherTenants(String scheduled) {
+        long now = clock.getAsLong();
+        for (Map.Entry<String, AlertManager> e : alerts.entrySet()) {
+            if (e.getKey().equals(scheduled) || !e.getValue().active() || closed.get()) {
+                continue;
+            }
+            try {
+                e.getValue().evaluate(evaluate(e.getKey(), now - config.window().toMillis(), now));
+            } catch (RuntimeException ex) {
+                LOG.warn("alert evaluation failed for tenant {}", e.getKey(), ex);
+            }
+        }
     }
 
     @Override
@@ -124,7 +156,7 @@ public final class InsightEngine implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        alerts.close();
+        notifier.close();
         Thread t = worker;
         if (t != null) {
             t.interrupt();

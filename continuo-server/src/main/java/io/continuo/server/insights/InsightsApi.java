@@ -32,13 +32,17 @@ public final class InsightsApi {
     public void register(Javalin app) {
         app.get("/api/v1/insights", this::insights);
         app.get("/api/v1/alerts", this::alerts);
-        app.get("/api/v1/alerts/rules", ctx -> ctx.json(Map.of("rules", rulesJson(), "webhooks", engine.alerts().webhooks().size())));
+        app.get("/api/v1/alerts/rules", ctx -> ctx.json(Map.of("rules", rulesJson(ctx), "webhooks", engine.config().webhooks().size())));
         app.post("/api/v1/alerts/rules", this::postRule);
         app.delete("/api/v1/alerts/rules/{id}", this::deleteRule);
-        app.get("/api/v1/alerts/silences", ctx -> ctx.json(Map.of("silences", engine.alerts().silences())));
+        app.get("/api/v1/alerts/silences", ctx -> {
+            AlertManager m = existing(ctx);
+            ctx.json(Map.of("silences", m == null ? List.of() : m.silences()));
+        });
         app.post("/api/v1/alerts/silences", this::postSilence);
         app.delete("/api/v1/alerts/silences/{id}", ctx -> {
-            if (!engine.alerts().deleteSilence(ctx.pathParam("id"))) {
+            AlertManager m = existing(ctx);
+            if (m == null || !m.deleteSilence(ctx.pathParam("id"))) {
                 throw new ApiException(404, "no silence '" + Strings.abbreviate(ctx.pathParam("id"), 60) + "'");
             }
             ctx.status(204);
@@ -46,15 +50,29 @@ public final class InsightsApi {
         app.get("/api/v1/cost", this::cost);
     }
 
-    private List<Map<String, Object>> rulesJson() {
+    /** The request tenant's alerting, created on its first rule or silence. */
+    private AlertManager forWriting(Context ctx) {
+        return engine.alerts(RequestContext.tenant(ctx));
+    }
+
+    /** The request tenant's alerting if it has any: reads never create state for a tenant. */
+    private AlertManager existing(Context ctx) {
+        return engine.existingAlerts(RequestContext.tenant(ctx));
+    }
+
+    private List<Map<String, Object>> rulesJson(Context ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
-        engine.alerts().rules().forEach(r -> out.add(r.toJson()));
+        AlertManager m = existing(ctx);
+        if (m != null) {
+            m.rules().forEach(r -> out.add(r.toJson()));
+        }
         return out;
     }
 
     private void alerts(Context ctx) {
         List<Map<String, Object>> out = new ArrayList<>();
-        for (AlertManager.Alert a : engine.alerts().alerts()) {
+        AlertManager manager = existing(ctx);
+        for (AlertManager.Alert a : manager == null ? List.<AlertManager.Alert>of() : manager.alerts()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("fingerprint", a.fingerprint());
             m.put("rule", a.rule());
@@ -89,7 +107,7 @@ public final class InsightsApi {
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }
-        engine.alerts().putRule(rule);
+        forWriting(ctx).putRule(rule);
         ctx.status(201).json(rule.toJson());
     }
 
@@ -97,7 +115,8 @@ public final class InsightsApi {
         String id = ctx.pathParam("id");
         boolean removed;
         try {
-            removed = engine.alerts().deleteRule(id);
+            AlertManager m = existing(ctx);
+            removed = m != null && m.deleteRule(id);
         } catch (IllegalStateException e) {
             throw new ApiException(409, e.getMessage());
         }
@@ -118,7 +137,7 @@ public final class InsightsApi {
             throw ApiException.badRequest("a silence needs 'until' (e.g. now+2h or unix ms)");
         }
         try {
-            ctx.status(201).json(engine.alerts().silence(matchers, until, n.path("comment").asText("")));
+            ctx.status(201).json(forWriting(ctx).silence(matchers, until, n.path("comment").asText("")));
         } catch (IllegalArgumentException e) {
             throw ApiException.badRequest(e.getMessage());
         }

@@ -163,6 +163,46 @@ class AlertsTest {
     }
 
     @Test
+    void eachTenantSeesOnlyItsOwnRulesSilencesAndAlertsAcrossARestart(@TempDir Path dir) {
+        io.continuo.server.ServerConfig serverConfig = io.continuo.server.ServerConfig.defaults().withDataDir(dir).withSelfProfile(false);
+        InsightsConfig insights = InsightsConfig.defaults().withAlerting(null, List.of(), dir.resolve("alert-rules.json"));
+        Map<String, String> json = Map.of("Content-Type", "application/json");
+        Map<String, String> teamA = Map.of("Content-Type", "application/json", "X-Scope-OrgID", "team-a");
+        // a tenant name that would climb out of the data directory if it were used as a path
+        Map<String, String> dots = Map.of("Content-Type", "application/json", "X-Scope-OrgID", "..");
+        String rule = "{\"id\":\"a-cpu\",\"condition\":\"total\",\"type\":\"cpu\",\"threshold\":1e9,\"window\":\"5m\"}";
+        String silence = "{\"matchers\":\"{service=\\\"a\\\"}\",\"until\":\"now+2h\"}";
+        try (TestServer server = new TestServer(serverConfig, insights)) {
+            assertThat(server.post("/api/v1/alerts/rules", rule.getBytes(StandardCharsets.UTF_8), teamA).status()).isEqualTo(201);
+            assertThat(server.post("/api/v1/alerts/silences", silence.getBytes(StandardCharsets.UTF_8), teamA).status()).isEqualTo(201);
+            assertThat(server.post("/api/v1/alerts/rules", rule.replace("a-cpu", "dots-cpu").getBytes(StandardCharsets.UTF_8), dots).status())
+                    .isEqualTo(201);
+            assertThat(server.get("/api/v1/alerts/rules", teamA).json().path("rules")).extracting(r -> r.path("id").asText())
+                    .containsExactly("a-cpu");
+            assertThat(server.get("/api/v1/alerts/silences", teamA).json().path("silences")).hasSize(1);
+            // the default tenant and a third tenant see none of it, and cannot delete it
+            assertThat(server.get("/api/v1/alerts/rules").json().path("rules")).isEmpty();
+            assertThat(server.get("/api/v1/alerts/silences").json().path("silences")).isEmpty();
+            assertThat(server.get("/api/v1/alerts/rules", Map.of("X-Scope-OrgID", "team-b")).json().path("rules")).isEmpty();
+            assertThat(server.get("/api/v1/alerts", Map.of("X-Scope-OrgID", "team-b")).json().path("alerts")).isEmpty();
+            assertThat(delete(server, "/api/v1/alerts/rules/a-cpu")).isEqualTo(404);
+            assertThat(server.post("/api/v1/alerts/rules", rule.replace("a-cpu", "default-cpu").getBytes(StandardCharsets.UTF_8), json).status())
+                    .isEqualTo(201);
+        }
+        assertThat(dir.resolve("alert-rules.json")).exists();
+        assertThat(dir.getParent().resolve("tenants")).doesNotExist();
+        try (TestServer server = new TestServer(serverConfig, insights)) {
+            assertThat(server.get("/api/v1/alerts/rules", teamA).json().path("rules")).extracting(r -> r.path("id").asText())
+                    .containsExactly("a-cpu");
+            assertThat(server.get("/api/v1/alerts/silences", teamA).json().path("silences")).hasSize(1);
+            assertThat(server.get("/api/v1/alerts/rules", dots).json().path("rules")).extracting(r -> r.path("id").asText())
+                    .containsExactly("dots-cpu");
+            assertThat(server.get("/api/v1/alerts/rules").json().path("rules")).extracting(r -> r.path("id").asText())
+                    .containsExactly("default-cpu");
+        }
+    }
+
+    @Test
     void rulesAndSilencesThroughTheApi(@TempDir Path dir) {
         try (TestServer server = new TestServer(dir)) {
             String rule = "{\"id\":\"checkout-cpu\",\"condition\":\"total\",\"type\":\"cpu\",\"threshold\":2e9,\"window\":\"5m\","
