@@ -86,6 +86,9 @@ class UploaderTest {
         };
         Uploader u = new Uploader(q, slowThenFail, new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(30), new Random(7)),
                 3, sleeps::add);
+        // The exit path: no retries from this point on. Set before the thread can take the first payload, so the
+        // test does not race the uploader thread (finishBy sets it too, but only once it is called).
+        u.finishing();
         u.start();
         try {
             q.offer(new Payload("/a", "x", new byte[1], "fails"));
