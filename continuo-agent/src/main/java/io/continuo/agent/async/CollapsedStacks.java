@@ -1,5 +1,6 @@
 package io.continuo.agent.async;
 
+import io.continuo.agent.jfr.ClassNames;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -114,7 +115,9 @@ public final class CollapsedStacks {
      */
     public static String functionName(String frame, Kind kind) {
         if (kind != Kind.JAVA) return frame;
-        return frame.substring(0, frame.length() - 4).replace('/', '.');
+        String name = frame.substring(0, frame.length() - 4).replace('/', '.');
+        int dot = name.lastIndexOf('.');
+        return dot <= 0 ? name : ClassNames.stable(name.substring(0, dot)) + name.substring(dot);
     }
 
     /** The class part of a Java function name ({@code java.util.HashMap}), the whole name if it has no dot. */

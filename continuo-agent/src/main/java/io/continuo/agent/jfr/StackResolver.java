@@ -91,7 +91,7 @@ final class StackResolver {
         Integer id = functions.get(m);
         if (id == null) {
             RecordedClass type = m.getType();
-            String className = type == null ? "[unknown]" : type.getName();
+            String className = type == null ? "[unknown]" : ClassNames.stable(type.getName());
             int name = builder.intern(className + "." + m.getName());
             id = builder.function(name, builder.intern(className));
             if (functions.size() < MAX_CACHED) functions.put(m, id);

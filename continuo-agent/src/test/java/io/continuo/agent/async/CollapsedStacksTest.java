@@ -56,6 +56,8 @@ class CollapsedStacksTest {
         assertThat(CollapsedStacks.kind("[unknown]")).isEqualTo(CollapsedStacks.Kind.NATIVE);
         assertThat(CollapsedStacks.functionName("java/util/HashMap.get_[j]", CollapsedStacks.Kind.JAVA))
                 .isEqualTo("java.util.HashMap.get");
+        assertThat(CollapsedStacks.functionName("Shop$$Lambda.0x0000000800c03000.run_[j]", CollapsedStacks.Kind.JAVA))
+                .isEqualTo("Shop$$Lambda.run");
         assertThat(CollapsedStacks.functionName("do_syscall_64_[k]", CollapsedStacks.Kind.KERNEL)).isEqualTo("do_syscall_64_[k]");
         assertThat(CollapsedStacks.functionName("JavaThread::run()", CollapsedStacks.Kind.NATIVE)).isEqualTo("JavaThread::run()");
         assertThat(CollapsedStacks.className("app.Main$$Lambda$1.0x00007ffa34000a08.run")).isEqualTo("app.Main$$Lambda$1.0x00007ffa34000a08");

@@ -403,7 +403,7 @@ public final class JfrReader {
         }
         name = name.replace('/', '.');
         if (name.charAt(0) != '[') {
-            return name;
+            return HiddenClasses.stableName(name);
         }
         int dims = 0;
         while (dims < name.length() && name.charAt(dims) == '[') {
@@ -422,7 +422,7 @@ public final class JfrReader {
             case 'J' -> "long";
             case 'S' -> "short";
             case 'Z' -> "boolean";
-            case 'L' -> name.endsWith(";") ? name.substring(dims + 1, name.length() - 1) : name.substring(dims + 1);
+            case 'L' -> HiddenClasses.stableName(name.endsWith(";") ? name.substring(dims + 1, name.length() - 1) : name.substring(dims + 1));
             default -> name.substring(dims);
         };
         return element + "[]".repeat(dims);
