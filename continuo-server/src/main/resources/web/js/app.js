@@ -604,7 +604,8 @@ async function loadTraces() {
 const diffView = {};
 
 function initDiff() {
-  diffView.flame = new FlameGraph(ui.diffFlame, { onFocus: () => {} });
+  // Zoom is part of the URL in every view, so a shared comparison link opens on the same frame.
+  diffView.flame = new FlameGraph(ui.diffFlame, { onFocus: (path) => navigate({ focus: path }, { replace: false }) });
   diffView.changes = new ChangesTable(ui.diffChanges, {
     onSelect: (name) => navigate({ q: state.q === name ? '' : name }, { replace: true }),
   });
@@ -733,13 +734,14 @@ async function loadDiff() {
       const follow = (other) => (path) => {
         const g = diffView[other];
         if (g) g.setFocus(g.resolvePath(path), false);
+        navigate({ focus: path }, { replace: false });
       };
       diffView.left = new FlameGraph(ui.sideLeft, { onFocus: follow('right') });
       diffView.right = new FlameGraph(ui.sideRight, { onFocus: follow('left') });
       ui.sideLeftTitle.textContent = `Baseline · ${fmtValue(l.total, l.unit)}`;
       ui.sideRightTitle.textContent = `Comparison · ${fmtValue(r.total, r.unit)}`;
-      diffView.left.setData(l);
-      diffView.right.setData(r);
+      diffView.left.setData(l, state.focus);
+      diffView.right.setData(r, state.focus);
       diffView.left.setLayout(state.layout);
       diffView.right.setLayout(state.layout);
       diffView.left.setSearch(state.q);
@@ -767,7 +769,7 @@ async function loadDiff() {
     const sideTotals = ui.diffSides.querySelectorAll('.side');
     sideTotals[0].append(el('div', { text: 'total ' + fmtValue(bt, body.unit) }));
     sideTotals[1].append(el('div', { text: 'total ' + fmtValue(ct, body.unit) + (body.scale !== 1 ? ` · normalised ×${body.scale.toPrecision(3)}` : '') }));
-    diffView.flame.setData(body);
+    diffView.flame.setData(body, state.focus);
     diffView.flame.setLayout(state.layout);
     diffView.changes.setData(body.changes || [], body.unit, bt, ct);
     applySearch(diffView.flame, ui.diffSearchResult, state.q);
@@ -967,6 +969,14 @@ async function apply(next, opts = {}) {
   if (changed(prev, state, [...dataKeys, 'cmp', 'mode', 'bFrom', 'bUntil', 'bLabels', 'cFrom', 'cUntil', 'cLabels'])) {
     await loadDiff();
     return;
+  }
+  if (changed(prev, state, ['focus'])) {
+    const graphs = state.mode === 'side' ? [diffView.left, diffView.right] : [diffView.flame];
+    for (const g of graphs) {
+      if (!g || g.isEmpty()) continue;
+      const target = g.resolvePath(state.focus);
+      if (target !== g.focus) g.setFocus(target, false);
+    }
   }
   if (changed(prev, state, ['layout'])) diffView.flame.setLayout(state.layout);
   if (changed(prev, state, ['q'])) applySearch(diffView.flame, ui.diffSearchResult, state.q);

@@ -471,6 +471,23 @@ final class WebUiTest {
         waiting().withMessage("right side follows the left side's zoom").until(d ->
                 "b".equals(js("const g = window.continuo.diffView.right; return g.name(g.focus);")));
         screenshot("side-by-side");
+        // the zoom is in the URL: back leaves it, forward returns to it
+        waiting().until(d -> d.getCurrentUrl().contains("mode=side") && d.getCurrentUrl().contains("focus="));
+        String link = driver.getCurrentUrl();
+        driver.navigate().back();
+        waiting().withMessage("back leaves the zoom").until(d -> !d.getCurrentUrl().contains("focus=")
+                && Long.valueOf(0).equals(js("return window.continuo.diffView.right.focus;")));
+        driver.navigate().forward();
+        waiting().withMessage("forward zooms again").until(d ->
+                "b".equals(js("const g = window.continuo.diffView.right; return g.name(g.focus);")));
+        // and the link opens both sides on the same frame for someone else
+        driver.navigate().to("about:blank");
+        driver.navigate().to(link);
+        waitForFlame("side-left");
+        waitForFlame("side-right");
+        waiting().withMessage("both sides open zoomed from the link").until(d ->
+                "b".equals(js("const g = window.continuo.diffView.left; return g && g.n ? g.name(g.focus) : null;"))
+                        && "b".equals(js("const g = window.continuo.diffView.right; return g && g.n ? g.name(g.focus) : null;")));
     }
 
     @Test
