@@ -30,6 +30,7 @@ final class SpikeDetector implements Detector {
     /** Least length of the culprits' baseline before a spike, in buckets (1 h at the default 5 min). */
     private static final int MIN_DIFF_BASELINE_BUCKETS = 12;
     private static final int MAX_CULPRITS = 5;
+    private static final long DEPLOYMENT_SETTLE_MILLIS = 20_000L;
 
     private final InsightsConfig config;
 
@@ -146,9 +147,12 @@ final class SpikeDetector implements Detector {
     }
 
     private static boolean startsWithDeployment(Map<String, long[]> versions, long start, long step) {
+        // A new version's JVMs take real seconds to start and warm up whatever the bucket size, so its level shift
+        // may begin a few buckets after its first upload when buckets are short.
+        long settle = Math.max(2 * step, DEPLOYMENT_SETTLE_MILLIS);
         boolean first = true;
         for (long[] span : versions.values()) {
-            if (!first && span[0] >= start - 2 * step && span[0] <= start + step) {
+            if (!first && span[0] >= start - settle && span[0] <= start + step) {
                 return true;
             }
             first = false;
