@@ -4,7 +4,6 @@ import io.continuo.model.FlameTree;
 import io.continuo.model.LabelMatcher;
 import io.continuo.model.Labels;
 import io.continuo.model.Selector;
-import io.continuo.model.ValidationException;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.MetricQuery;
 import io.continuo.store.ProfileQuery;
@@ -12,6 +11,7 @@ import io.continuo.store.ProfileStore;
 import io.continuo.store.SeriesFilter;
 import io.continuo.store.StoreException;
 import io.continuo.store.StoreStats;
+import io.continuo.store.Steps;
 import io.continuo.store.TimeSeries;
 import io.continuo.store.TraceQuery;
 import io.continuo.store.TraceSummary;
@@ -52,7 +52,7 @@ public final class DuckDbProfileStore implements ProfileStore {
     /** After an unclean shutdown, series end times may lag by up to this much (they are persisted lazily). */
     static final long LAST_SEEN_PERSIST_SLACK_MS = 5 * 60_000L;
     /** Most points a totals or metric query may return per series. */
-    public static final int MAX_POINTS = 11_000;
+    public static final int MAX_POINTS = Steps.MAX_POINTS;
     private static final int PERFECT_HASH_BITS = 20;
 
     private final DuckDbConfig config;
@@ -376,13 +376,13 @@ public final class DuckDbProfileStore implements ProfileStore {
                     if (s == null || i < 0 || i >= buckets.length) {
                         continue;
                     }
-                    groups.computeIfAbsent(groupLabels(s.labels, groupBy), k -> new double[buckets.length])[i]
+                    groups.computeIfAbsent(Steps.groupLabels(s.labels, groupBy), k -> new double[buckets.length])[i]
                             += rs.getLong(3);
                 }
             }
             return null;
         });
-        return toSeries(groups, buckets);
+        return Steps.sums(groups, buckets);
     }
 
     @Override
@@ -408,7 +408,7 @@ public final class DuckDbProfileStore implements ProfileStore {
                     if (s == null || i < 0 || i >= buckets.length) {
                         continue;
                     }
-                    double[][] g = groups.computeIfAbsent(groupLabels(s.labels, groupBy),
+                    double[][] g = groups.computeIfAbsent(Steps.groupLabels(s.labels, groupBy),
                             k -> new double[][]{new double[buckets.length], new double[buckets.length]});
                     g[0][i] += rs.getDouble(3);
                     g[1][i] += rs.getLong(4);
@@ -417,66 +417,12 @@ public final class DuckDbProfileStore implements ProfileStore {
             return null;
         });
         // Averages; buckets without a reading are left out rather than reported as 0 or NaN.
-        List<TimeSeries> out = new ArrayList<>();
-        groups.forEach((labels, g) -> {
-            int n = 0;
-            for (double count : g[1]) {
-                n += count > 0 ? 1 : 0;
-            }
-            long[] ts = new long[n];
-            double[] values = new double[n];
-            for (int i = 0, j = 0; i < buckets.length; i++) {
-                if (g[1][i] > 0) {
-                    ts[j] = buckets[i];
-                    values[j++] = g[0][i] / g[1][i];
-                }
-            }
-            out.add(new TimeSeries(labels, ts, values));
-        });
-        out.sort((a, b) -> a.labels().toString().compareTo(b.labels().toString()));
-        return out;
+        return Steps.averages(groups, buckets);
     }
 
     /** Step starts (multiples of the step since the epoch) covering [from, until). */
     static long[] buckets(long from, long until, long step) {
-        if (step <= 0) {
-            throw new ValidationException("step must be positive, got " + step + " ms");
-        }
-        if (until <= from) {
-            return new long[0];
-        }
-        long start = RangePlan.floor(from, step);
-        long n = (until - start + step - 1) / step;
-        if (n > MAX_POINTS) {
-            throw new ValidationException("too many points: " + n + " steps of " + step + " ms (limit "
-                    + MAX_POINTS + "); use a larger step");
-        }
-        long[] out = new long[(int) n];
-        for (int i = 0; i < n; i++) {
-            out[i] = start + i * step;
-        }
-        return out;
-    }
-
-    private static Labels groupLabels(Labels labels, List<String> groupBy) {
-        if (groupBy == null || groupBy.isEmpty()) {
-            return Labels.EMPTY;
-        }
-        Labels.Builder b = Labels.builder();
-        for (String name : groupBy) {
-            String v = labels.get(name);
-            if (v != null) {
-                b.put(name, v);
-            }
-        }
-        return b.build();
-    }
-
-    private static List<TimeSeries> toSeries(Map<Labels, double[]> groups, long[] buckets) {
-        List<TimeSeries> out = new ArrayList<>(groups.size());
-        groups.forEach((labels, values) -> out.add(new TimeSeries(labels, buckets.clone(), values)));
-        out.sort((a, b) -> a.labels().toString().compareTo(b.labels().toString()));
-        return out;
+        return Steps.buckets(from, until, step);
     }
 
     private void appendPieces(StringBuilder sql, String columns, String ids, long from, long until) {

@@ -1,5 +1,7 @@
 package io.continuo.store.duckdb;
 
+import io.continuo.store.RangeSplit;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,8 +12,8 @@ import java.util.List;
  * of bucket b holds every raw row with ts in [b, b + width), so the pieces sum to exactly what raw rows would give.
  */
 final class RangePlan {
-    static final long MINUTE = 60_000L;
-    static final long HOUR = 3_600_000L;
+    static final long MINUTE = RangeSplit.MINUTE;
+    static final long HOUR = RangeSplit.HOUR;
 
     static final String RAW = "samples";
 
@@ -34,38 +36,23 @@ final class RangePlan {
     private RangePlan() {
     }
 
+    private static final List<RangeSplit.Level> LEVELS =
+            TIERS.stream().map(t -> new RangeSplit.Level(t.table(), t.width())).toList();
+
     /** @param watermarks one per tier: data with ts below it is fully rolled into that tier's table */
     static List<Piece> plan(long from, long until, long[] watermarks) {
         List<Piece> out = new ArrayList<>(2 * TIERS.size() + 1);
-        split(from, until, watermarks, TIERS.size() - 1, out);
+        for (RangeSplit.Piece p : RangeSplit.plan(from, until, RAW, LEVELS, watermarks)) {
+            out.add(new Piece(p.table(), p.from(), p.until()));
+        }
         return out;
     }
 
-    private static void split(long from, long until, long[] watermarks, int tier, List<Piece> out) {
-        if (until <= from) {
-            return;
-        }
-        if (tier < 0) {
-            out.add(new Piece(RAW, from, until));
-            return;
-        }
-        Tier t = TIERS.get(tier);
-        long start = ceil(from, t.width());
-        long end = Math.min(floor(until, t.width()), watermarks[tier]);
-        if (start < end) {
-            split(from, start, watermarks, tier - 1, out);
-            out.add(new Piece(t.table(), start, end));
-            split(end, until, watermarks, tier - 1, out);
-        } else {
-            split(from, until, watermarks, tier - 1, out);
-        }
-    }
-
     static long floor(long t, long unit) {
-        return Math.floorDiv(t, unit) * unit;
+        return RangeSplit.floor(t, unit);
     }
 
     static long ceil(long t, long unit) {
-        return -Math.floorDiv(-t, unit) * unit;
+        return RangeSplit.ceil(t, unit);
     }
 }

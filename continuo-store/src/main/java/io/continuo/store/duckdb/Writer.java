@@ -9,6 +9,7 @@ import io.continuo.store.SeriesRows;
 import io.continuo.store.StoreException;
 import io.continuo.store.StoreLimitException;
 import io.continuo.store.TraceRows;
+import io.continuo.store.Validation;
 import io.continuo.store.WriteBatch;
 import io.continuo.store.duckdb.SeriesCache.Series;
 import org.duckdb.DuckDBAppender;

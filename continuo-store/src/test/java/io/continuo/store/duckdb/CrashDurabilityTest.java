@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import static io.continuo.store.duckdb.DuckDbProfileStoreTest.HOUR;
 import static io.continuo.store.duckdb.DuckDbProfileStoreTest.T0;
 import static io.continuo.store.duckdb.DuckDbProfileStoreTest.app;
-import static io.continuo.store.duckdb.TestProfiles.batch;
+import static io.continuo.store.TestProfiles.batch;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**

@@ -21,8 +21,8 @@ import static io.continuo.store.duckdb.DuckDbProfileStoreTest.HOUR;
 import static io.continuo.store.duckdb.DuckDbProfileStoreTest.T0;
 import static io.continuo.store.duckdb.DuckDbProfileStoreTest.app;
 import static io.continuo.store.duckdb.DuckDbProfileStoreTest.fixed;
-import static io.continuo.store.duckdb.TestProfiles.batch;
-import static io.continuo.store.duckdb.TestProfiles.collapsed;
+import static io.continuo.store.TestProfiles.batch;
+import static io.continuo.store.TestProfiles.collapsed;
 import static org.assertj.core.api.Assertions.assertThat;
 
 class RollupAndRetentionTest {

@@ -1,13 +1,10 @@
-package io.continuo.store.duckdb;
+package io.continuo.store;
 
 import io.continuo.model.FlameTree;
 import io.continuo.model.Labels;
 import io.continuo.model.Profile;
 import io.continuo.model.ProfileBuilder;
 import io.continuo.model.ProfileType;
-import io.continuo.store.SeriesRows;
-import io.continuo.store.TraceRows;
-import io.continuo.store.WriteBatch;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -15,13 +12,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** Small profiles from collapsed lines ("a;b;c 10"), and flame trees back to collapsed maps for comparison. */
-final class TestProfiles {
-    static final ProfileType CPU = ProfileType.CPU;
+public final class TestProfiles {
+    public static final ProfileType CPU = ProfileType.CPU;
 
     private TestProfiles() {
     }
 
-    static Profile profile(String... collapsed) {
+    public static Profile profile(String... collapsed) {
         ProfileBuilder b = new ProfileBuilder(List.of(CPU));
         for (String line : collapsed) {
             int space = line.lastIndexOf(' ');
@@ -35,7 +32,7 @@ final class TestProfiles {
         return b.build();
     }
 
-    static SeriesRows rows(Profile p, Labels labels) {
+    public static SeriesRows rows(Profile p, Labels labels) {
         int n = p.sampleCount();
         int[] stacks = new int[n];
         long[] values = new long[n];
@@ -46,12 +43,12 @@ final class TestProfiles {
         return new SeriesRows(labels, CPU, stacks, values, n);
     }
 
-    static WriteBatch batch(String tenant, long ts, Labels labels, String... collapsed) {
+    public static WriteBatch batch(String tenant, long ts, Labels labels, String... collapsed) {
         Profile p = profile(collapsed);
         return new WriteBatch(tenant, ts, ts + 10_000, p, List.of(rows(p, labels)), List.of());
     }
 
-    static WriteBatch traceBatch(String tenant, long ts, Labels labels, String traceId, String spanId,
+    public static WriteBatch traceBatch(String tenant, long ts, Labels labels, String traceId, String spanId,
                                  String... collapsed) {
         Profile p = profile(collapsed);
         SeriesRows r = rows(p, labels);
@@ -59,13 +56,13 @@ final class TestProfiles {
                 List.of(new TraceRows(traceId, spanId, labels, CPU, r.stacks(), r.values(), r.count())));
     }
 
-    static Map<String, Long> collapsed(FlameTree tree) {
+    public static Map<String, Long> collapsed(FlameTree tree) {
         Map<String, Long> out = new TreeMap<>();
         tree.forEachStack(0, (path, v) -> out.merge(String.join(";", path), v, Long::sum));
         return out;
     }
 
-    static Map<String, Long> collapsed(String... lines) {
+    public static Map<String, Long> collapsed(String... lines) {
         Map<String, Long> out = new TreeMap<>();
         for (String line : lines) {
             int space = line.lastIndexOf(' ');
@@ -74,7 +71,7 @@ final class TestProfiles {
         return out;
     }
 
-    static List<String> concat(List<String> a, List<String> b) {
+    public static List<String> concat(List<String> a, List<String> b) {
         List<String> out = new ArrayList<>(a);
         out.addAll(b);
         return out;

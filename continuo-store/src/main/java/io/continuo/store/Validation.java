@@ -1,22 +1,19 @@
-package io.continuo.store.duckdb;
+package io.continuo.store;
 
 import io.continuo.model.ValidationException;
-import io.continuo.store.SeriesRows;
-import io.continuo.store.TraceRows;
-import io.continuo.store.WriteBatch;
 
 /**
  * Checks a batch on the caller's thread, before it is queued, so the writer thread never appends half of a bad batch.
  * Messages name the field and the offending value. Bad input is a {@link ValidationException} (HTTP 400).
  */
-final class Validation {
-    static final String DEFAULT_TENANT = "default";
-    static final int MAX_TENANT_LENGTH = 256;
+public final class Validation {
+    public static final String DEFAULT_TENANT = "default";
+    public static final int MAX_TENANT_LENGTH = 256;
 
     private Validation() {
     }
 
-    static String tenant(String tenant) {
+    public static String tenant(String tenant) {
         if (tenant == null || tenant.isEmpty()) {
             return DEFAULT_TENANT;
         }
@@ -26,13 +23,13 @@ final class Validation {
         return tenant;
     }
 
-    static void metricName(String name) {
+    public static void metricName(String name) {
         if (name == null || name.isEmpty() || name.length() > 200) {
             throw new ValidationException("metric name must have 1..200 characters, got '" + name + "'");
         }
     }
 
-    static void check(WriteBatch b) {
+    public static void check(WriteBatch b) {
         tenant(b.tenant());
         if (b.untilMillis() < b.fromMillis()) {
             throw new ValidationException("untilMillis " + b.untilMillis() + " before fromMillis " + b.fromMillis());

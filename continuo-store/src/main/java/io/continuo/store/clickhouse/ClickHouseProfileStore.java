@@ -1,0 +1,426 @@
+package io.continuo.store.clickhouse;
+
+import io.continuo.model.FlameTree;
+import io.continuo.model.Labels;
+import io.continuo.model.Selector;
+import io.continuo.store.MetricPoint;
+import io.continuo.store.MetricQuery;
+import io.continuo.store.ProfileQuery;
+import io.continuo.store.ProfileStore;
+import io.continuo.store.RangeSplit;
+import io.continuo.store.SeriesFilter;
+import io.continuo.store.Steps;
+import io.continuo.store.StoreException;
+import io.continuo.store.StoreStats;
+import io.continuo.store.TimeSeries;
+import io.continuo.store.TraceQuery;
+import io.continuo.store.TraceSummary;
+import io.continuo.store.TypeInfo;
+import io.continuo.store.Validation;
+import io.continuo.store.WriteBatch;
+import io.continuo.store.clickhouse.SeriesIndex.Series;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The scale-out store: Continuo's logical schema in ClickHouse ({@link ClickHouseSchema}), spoken to over its HTTP
+ * interface. The server holds no state ClickHouse does not have: series are looked up per query, stacks and frames
+ * are cached by content hash (immutable, so never stale), and rollups are materialized views filled by the same
+ * INSERT as the raw rows. So any number of servers can write and read one database without coordinating. Semantics
+ * follow the DuckDB engine; see docs/storage.md for the differences (durability is ClickHouse's acknowledgement).
+ */
+public final class ClickHouseProfileStore implements ProfileStore {
+    private static final System.Logger LOG = System.getLogger(ClickHouseProfileStore.class.getName());
+    private static final long[] ROLLED_UP_EVERYWHERE = {Long.MAX_VALUE, Long.MAX_VALUE};
+
+    private final ClickHouseConfig config;
+    private final ClickHouseHttp http;
+    private final SeriesIndex seriesIndex;
+    private final StackDictionary stacks;
+    private final GroupWriter writer;
+    private final Retention retention;
+    private final ScheduledExecutorService maintenance;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private ClickHouseProfileStore(ClickHouseConfig config) {
+        this.config = config;
+        this.http = new ClickHouseHttp(config);
+        ClickHouseSchema.create(http, config.database());
+        this.seriesIndex = new SeriesIndex(http);
+        this.stacks = new StackDictionary(http, config.maxCachedStacks());
+        this.writer = new GroupWriter(config, http, stacks);
+        this.retention = new Retention(config, http);
+        writer.start();
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "continuo-clickhouse-retention");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = config.maintenanceInterval().toMillis();
+        maintenance.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    /** Connects, creating the database and tables when missing. Fails with ClickHouse's message when unreachable. */
+    public static ClickHouseProfileStore open(ClickHouseConfig config) {
+        Objects.requireNonNull(config, "config");
+        try {
+            return new ClickHouseProfileStore(config);
+        } catch (StoreException e) {
+            throw new StoreException("cannot open the ClickHouse store " + config.database() + " at " + config.url()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    public ClickHouseConfig config() {
+        return config;
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    @Override
+    public void write(WriteBatch batch) {
+        Objects.requireNonNull(batch, "batch");
+        checkOpen();
+        writer.submitWrite(batch);
+    }
+
+    @Override
+    public void writeMetrics(String tenant, Labels labels, List<MetricPoint> points) {
+        Objects.requireNonNull(tenant, "tenant");
+        Objects.requireNonNull(labels, "labels");
+        checkOpen();
+        if (points.isEmpty()) {
+            return;
+        }
+        writer.submitMetrics(tenant, labels, List.copyOf(points));
+    }
+
+    @Override
+    public long deleteBefore(String profileType, long cutoffMillis) {
+        checkOpen();
+        long removed = retention.deleteBefore(profileType, cutoffMillis);
+        writer.forgetSeries();
+        return removed;
+    }
+
+    /** Applies the configured retention now, to completion (tests, admin); it also runs every maintenanceInterval. */
+    public void runMaintenance() {
+        checkOpen();
+        retention.apply(config.clock().millis());
+        writer.forgetSeries();
+    }
+
+    private void maintainQuietly() {
+        try {
+            runMaintenance();
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "ClickHouse retention failed; will retry: " + e.getMessage());
+        }
+    }
+
+    /** Forgets cached stacks and frames, as a freshly started server would (tests). */
+    void dropCaches() {
+        stacks.clear();
+        writer.forgetSeries();
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    @Override
+    public FlameTree flameGraph(ProfileQuery query) {
+        checkOpen();
+        String tenant = Validation.tenant(query.tenant());
+        List<Series> selected = seriesIndex.select(tenant, query.type(), query.selector(), query.fromMillis(),
+                query.untilMillis());
+        if (selected.isEmpty()) {
+            return new FlameTree();
+        }
+        String where = " WHERE tenant = " + SqlLiterals.quote(tenant) + typeFilter(query.type())
+                + " AND series_id IN (" + SeriesIndex.ids(selected) + ")";
+        StringBuilder sql = new StringBuilder("SELECT stack_id, toInt64(sum(value)) FROM (");
+        List<RangeSplit.Piece> pieces = RangeSplit.plan(query.fromMillis(), query.untilMillis(), ClickHouseSchema.RAW,
+                ClickHouseSchema.ROLLUPS, ROLLED_UP_EVERYWHERE);
+        for (int i = 0; i < pieces.size(); i++) {
+            RangeSplit.Piece p = pieces.get(i);
+            sql.append(i > 0 ? " UNION ALL " : "").append("SELECT stack_id, value FROM ").append(p.table())
+                    .append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ").append(p.until());
+        }
+        sql.append(") GROUP BY stack_id FORMAT RowBinary");
+        return readTree(sql.toString());
+    }
+
+    /** The tables a flame graph over [from, until) reads, coarsest covering first (tests, docs). */
+    static List<RangeSplit.Piece> plan(long from, long until) {
+        return RangeSplit.plan(from, until, ClickHouseSchema.RAW, ClickHouseSchema.ROLLUPS, ROLLED_UP_EVERYWHERE);
+    }
+
+    @Override
+    public FlameTree traceFlameGraph(TraceQuery query) {
+        checkOpen();
+        if (query.traceId() == null && query.spanId() == null) {
+            return new FlameTree();
+        }
+        String tenant = Validation.tenant(query.tenant());
+        List<Series> selected = seriesIndex.select(tenant, query.type(), Selector.ALL, query.fromMillis(),
+                query.untilMillis());
+        if (selected.isEmpty()) {
+            return new FlameTree();
+        }
+        return readTree("SELECT stack_id, toInt64(sum(value)) FROM trace_samples" + traceWhere(tenant, query, selected)
+                + " GROUP BY stack_id FORMAT RowBinary");
+    }
+
+    private FlameTree readTree(String sql) {
+        RowBinaryInput in = http.query(sql);
+        long[] ids = new long[1024];
+        long[] values = new long[1024];
+        int n = 0;
+        while (in.hasMore()) {
+            if (n == ids.length) {
+                ids = Arrays.copyOf(ids, n * 2);
+                values = Arrays.copyOf(values, n * 2);
+            }
+            ids[n] = in.int64();
+            values[n++] = in.int64();
+        }
+        return stacks.tree(ids, values, n);
+    }
+
+    @Override
+    public List<TimeSeries> totals(ProfileQuery query, long stepMillis, List<String> groupBy) {
+        checkOpen();
+        long[] buckets = Steps.buckets(query.fromMillis(), query.untilMillis(), stepMillis);
+        String tenant = Validation.tenant(query.tenant());
+        List<Series> selected = seriesIndex.select(tenant, query.type(), query.selector(), query.fromMillis(),
+                query.untilMillis());
+        if (selected.isEmpty() || buckets.length == 0) {
+            return List.of();
+        }
+        // One row per (series, upload) in the totals view: exact for any step.
+        RowBinaryInput in = http.query("SELECT series_id, intDiv(ts, " + stepMillis + ") * " + stepMillis
+                + " AS b, toInt64(sum(value)) FROM totals WHERE tenant = " + SqlLiterals.quote(tenant)
+                + typeFilter(query.type()) + " AND ts >= " + query.fromMillis()
+                + " AND ts < " + query.untilMillis() + " AND series_id IN (" + SeriesIndex.ids(selected) + ")"
+                + " GROUP BY series_id, b FORMAT RowBinary");
+        Map<Long, Series> byId = byId(selected);
+        Map<Labels, double[]> groups = new LinkedHashMap<>();
+        while (in.hasMore()) {
+            Series s = byId.get(in.int64());
+            int i = (int) ((in.int64() - buckets[0]) / stepMillis);
+            long value = in.int64();
+            if (s != null && i >= 0 && i < buckets.length) {
+                groups.computeIfAbsent(Steps.groupLabels(s.labels(), groupBy), k -> new double[buckets.length])[i]
+                        += value;
+            }
+        }
+        return Steps.sums(groups, buckets);
+    }
+
+    @Override
+    public List<TimeSeries> metric(MetricQuery query, long stepMillis, List<String> groupBy) {
+        checkOpen();
+        long[] buckets = Steps.buckets(query.fromMillis(), query.untilMillis(), stepMillis);
+        String tenant = Validation.tenant(query.tenant());
+        List<Series> selected = seriesIndex.select(tenant, SeriesIndex.METRIC_PREFIX + query.name(),
+                query.selector(), query.fromMillis(), query.untilMillis());
+        if (selected.isEmpty() || buckets.length == 0) {
+            return List.of();
+        }
+        RowBinaryInput in = http.query("SELECT series_id, intDiv(ts, " + stepMillis + ") * " + stepMillis
+                + " AS b, toFloat64(sum(value)), toInt64(count()) FROM metrics WHERE tenant = "
+                + SqlLiterals.quote(tenant) + " AND name = " + SqlLiterals.quote(query.name())
+                + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
+                + " AND series_id IN (" + SeriesIndex.ids(selected) + ") GROUP BY series_id, b FORMAT RowBinary");
+        Map<Long, Series> byId = byId(selected);
+        Map<Labels, double[][]> groups = new LinkedHashMap<>();
+        while (in.hasMore()) {
+            Series s = byId.get(in.int64());
+            int i = (int) ((in.int64() - buckets[0]) / stepMillis);
+            double sum = in.float64();
+            long count = in.int64();
+            if (s != null && i >= 0 && i < buckets.length) {
+                double[][] g = groups.computeIfAbsent(Steps.groupLabels(s.labels(), groupBy),
+                        k -> new double[][]{new double[buckets.length], new double[buckets.length]});
+                g[0][i] += sum;
+                g[1][i] += count;
+            }
+        }
+        return Steps.averages(groups, buckets);
+    }
+
+    private static Map<Long, Series> byId(List<Series> selected) {
+        Map<Long, Series> m = new HashMap<>(selected.size() * 2);
+        for (Series s : selected) {
+            m.put(s.id(), s);
+        }
+        return m;
+    }
+
+    @Override
+    public List<String> labelNames(SeriesFilter filter) {
+        checkOpen();
+        TreeSet<String> names = new TreeSet<>();
+        for (Series s : selectAny(filter)) {
+            for (int i = 0; i < s.labels().size(); i++) {
+                names.add(s.labels().name(i));
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    @Override
+    public List<String> labelValues(SeriesFilter filter, String labelName, int limit) {
+        checkOpen();
+        TreeSet<String> values = new TreeSet<>();
+        for (Series s : selectAny(filter)) {
+            String v = s.labels().get(labelName);
+            if (v != null) {
+                values.add(v);
+            }
+        }
+        return values.stream().limit(Math.max(0, limit)).toList();
+    }
+
+    @Override
+    public List<TypeInfo> profileTypes(SeriesFilter filter) {
+        checkOpen();
+        TreeMap<String, String> types = new TreeMap<>();
+        for (Series s : selectAny(filter)) {
+            if (!s.isMetric()) {
+                types.putIfAbsent(s.type(), s.unit());
+            }
+        }
+        List<TypeInfo> out = new ArrayList<>();
+        types.forEach((name, unit) -> out.add(new TypeInfo(name, unit)));
+        return out;
+    }
+
+    @Override
+    public List<String> metricNames(SeriesFilter filter) {
+        checkOpen();
+        TreeSet<String> names = new TreeSet<>();
+        for (Series s : selectAny(filter)) {
+            if (s.isMetric()) {
+                names.add(s.metricName());
+            }
+        }
+        return List.copyOf(names);
+    }
+
+    private List<Series> selectAny(SeriesFilter f) {
+        return seriesIndex.select(Validation.tenant(f.tenant()), SeriesIndex.ANY, f.selector(), f.fromMillis(),
+                f.untilMillis());
+    }
+
+    @Override
+    public List<TraceSummary> traces(ProfileQuery query, int limit) {
+        checkOpen();
+        String tenant = Validation.tenant(query.tenant());
+        List<Series> selected = limit <= 0 ? List.of() : seriesIndex.select(tenant, query.type(), query.selector(),
+                query.fromMillis(), query.untilMillis());
+        if (selected.isEmpty()) {
+            return List.of();
+        }
+        return summaries("SELECT trace_id, min(span_id), min(series_id), toInt64(sum(value)) AS total, min(ts), "
+                + "max(ts) FROM trace_samples WHERE tenant = " + SqlLiterals.quote(tenant)
+                + typeFilter(query.type()) + " AND ts >= " + query.fromMillis() + " AND ts < "
+                + query.untilMillis() + " AND series_id IN (" + SeriesIndex.ids(selected) + ")"
+                + " GROUP BY trace_id ORDER BY total DESC, trace_id LIMIT " + limit + " FORMAT RowBinary", selected);
+    }
+
+    @Override
+    public List<TraceSummary> spans(TraceQuery query, int limit) {
+        checkOpen();
+        if (limit <= 0 || (query.traceId() == null && query.spanId() == null)) {
+            return List.of();
+        }
+        String tenant = Validation.tenant(query.tenant());
+        List<Series> selected = seriesIndex.select(tenant, query.type(), Selector.ALL, query.fromMillis(),
+                query.untilMillis());
+        if (selected.isEmpty()) {
+            return List.of();
+        }
+        return summaries("SELECT min(trace_id), span_id, min(series_id), toInt64(sum(value)) AS total, min(ts), "
+                + "max(ts) FROM trace_samples" + traceWhere(tenant, query, selected)
+                + " GROUP BY span_id ORDER BY total DESC, span_id LIMIT " + limit + " FORMAT RowBinary", selected);
+    }
+
+    /** Null type: every profile type (the series ids already exclude metrics). */
+    private static String typeFilter(String type) {
+        return type == null ? "" : " AND type = " + SqlLiterals.quote(type);
+    }
+
+    /** The trace_samples condition of a trace query: by trace id, by trace and span id, or by span id alone. */
+    private static String traceWhere(String tenant, TraceQuery query, List<Series> selected) {
+        StringBuilder sb = new StringBuilder(" WHERE tenant = ").append(SqlLiterals.quote(tenant))
+                .append(typeFilter(query.type()));
+        if (query.traceId() != null) {
+            sb.append(" AND trace_id = ").append(SqlLiterals.quote(query.traceId()));
+        }
+        if (query.spanId() != null) {
+            sb.append(" AND span_id = ").append(SqlLiterals.quote(query.spanId()));
+        }
+        return sb.append(" AND ts >= ").append(query.fromMillis()).append(" AND ts < ").append(query.untilMillis())
+                .append(" AND series_id IN (").append(SeriesIndex.ids(selected)).append(')').toString();
+    }
+
+    /** Rows of (trace_id, span_id, series_id, total, first ts, last ts), the endpoint taken from the series. */
+    private List<TraceSummary> summaries(String sql, List<Series> selected) {
+        Map<Long, Series> byId = byId(selected);
+        RowBinaryInput in = http.query(sql);
+        List<TraceSummary> out = new ArrayList<>();
+        while (in.hasMore()) {
+            String traceId = in.string();
+            String spanId = in.string();
+            Series s = byId.get(in.int64());
+            String endpoint = s == null ? null : s.labels().get(Labels.ENDPOINT);
+            out.add(new TraceSummary(traceId, spanId, endpoint, in.int64(), in.int64(), in.int64()));
+        }
+        return out;
+    }
+
+    @Override
+    public StoreStats stats() {
+        checkOpen();
+        // Distinct ids, not rows: duplicates from several servers count once, merged or not.
+        RowBinaryInput in = http.query("SELECT "
+                + "(SELECT toInt64(uniqExact(series_id)) FROM series), "
+                + "(SELECT toInt64(uniqExact(stack_id)) FROM stacks), "
+                + "(SELECT toInt64(uniqExact(frame_id)) FROM frames), "
+                + "(SELECT toInt64(count()) FROM samples), "
+                + "(SELECT toInt64(count()) FROM samples_1m) + (SELECT toInt64(count()) FROM samples_1h), "
+                + "(SELECT toInt64(count()) FROM trace_samples), "
+                + "(SELECT toInt64(count()) FROM metrics), "
+                + "(SELECT toInt64(sum(bytes_on_disk)) FROM system.parts WHERE active AND database = "
+                + SqlLiterals.quote(config.database()) + ") FORMAT RowBinary");
+        return new StoreStats(in.int64(), in.int64(), in.int64(), in.int64(), in.int64(), in.int64(), in.int64(),
+                in.int64());
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new StoreException("store is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        maintenance.shutdownNow();
+        writer.shutdown();
+    }
+}

@@ -1,0 +1,111 @@
+package io.continuo.store.clickhouse;
+
+import io.continuo.store.RangeSplit;
+
+import java.util.List;
+
+/**
+ * The ClickHouse schema: the DuckDB engine's logical tables, shaped for several stateless servers writing at once.
+ * <ul>
+ * <li>Ids are content hashes ({@link io.continuo.model.Hashing}), so servers agree without coordination; frames,
+ * stacks and series are ReplacingMergeTrees keyed by their id, and readers use {@code any()}/{@code GROUP BY}, never
+ * assuming duplicates were merged away.</li>
+ * <li>{@code stacks} has one row per stack that samples refer to, with its whole path of frame ids (root first): one
+ * lookup resolves a stack, and storage stays linear in the distinct stacks sampled.</li>
+ * <li>Times are Int64 unix ms (18.16 has no DateTime64). Time tables are partitioned by (type, day) so retention drops
+ * whole partitions; days are {@code intDiv(ts, 86400000)}, independent of the server's time zone.</li>
+ * <li>{@code samples} feeds materialized views: 1-minute and 1-hour rollups and per-upload totals (SummingMergeTree,
+ * so rows of one key add up whether or not merged) and {@code series_hours}, the hours in which a series has data,
+ * which label and series queries read. They are written in the same INSERT as the raw rows, so they never lag.</li>
+ * </ul>
+ * 18.16 lacks CODEC, TTL, Map and query parameters; nothing here uses them, and the DDL runs on newer versions too.
+ */
+final class ClickHouseSchema {
+    static final String RAW = "samples";
+    static final List<RangeSplit.Level> ROLLUPS = List.of(
+            new RangeSplit.Level("samples_1m", RangeSplit.MINUTE),
+            new RangeSplit.Level("samples_1h", RangeSplit.HOUR));
+    static final long DAY = 86_400_000L;
+
+    /** Tables with a time column, for retention: name, time column, whether partitioned by (type, day). */
+    record TimeTable(String name, String timeColumn, boolean typed, boolean partitionedByDay) {
+    }
+
+    static final List<TimeTable> TIME_TABLES = List.of(
+            new TimeTable("samples", "ts", true, true),
+            new TimeTable("samples_1m", "ts", true, true),
+            new TimeTable("samples_1h", "ts", true, true),
+            new TimeTable("totals", "ts", true, true),
+            new TimeTable("trace_samples", "ts", true, true),
+            new TimeTable("series_hours", "hour", true, false));
+
+    static final String SAMPLE_COLUMNS = "tenant String, type String, series_id Int64, ts Int64, stack_id Int64, "
+            + "value Int64";
+    private static final String TYPED_DAYS = "PARTITION BY (type, intDiv(ts, 86400000))";
+    private static final String SAMPLE_KEY = "ORDER BY (tenant, type, series_id, ts, stack_id)";
+
+    private ClickHouseSchema() {
+    }
+
+    static List<String> ddl(String db) {
+        return List.of(
+                "CREATE DATABASE IF NOT EXISTS " + db,
+                "CREATE TABLE IF NOT EXISTS " + db + ".frames (frame_id Int64, name String, file String) "
+                        + "ENGINE = ReplacingMergeTree() ORDER BY frame_id",
+                "CREATE TABLE IF NOT EXISTS " + db + ".stacks (stack_id Int64, parent_id Int64, frame_id Int64, "
+                        + "frame_ids Array(Int64)) ENGINE = ReplacingMergeTree() ORDER BY stack_id",
+                // labels: Prometheus text as Labels.toString() prints it; the arrays are what queries filter on.
+                "CREATE TABLE IF NOT EXISTS " + db + ".series (tenant String, series_id Int64, type String, "
+                        + "unit String, labels String, label_names Array(String), label_values Array(String), "
+                        + "service String, created_ms Int64) "
+                        + "ENGINE = ReplacingMergeTree() ORDER BY (tenant, series_id)",
+                "CREATE TABLE IF NOT EXISTS " + db + ".samples (" + SAMPLE_COLUMNS + ") ENGINE = MergeTree() "
+                        + TYPED_DAYS + " " + SAMPLE_KEY,
+                rollup(db, "samples_1m"),
+                rollup(db, "samples_1h"),
+                "CREATE TABLE IF NOT EXISTS " + db + ".totals (tenant String, type String, series_id Int64, "
+                        + "ts Int64, value Int64) ENGINE = SummingMergeTree(value) " + TYPED_DAYS
+                        + " ORDER BY (tenant, type, series_id, ts)",
+                "CREATE TABLE IF NOT EXISTS " + db + ".trace_samples (tenant String, type String, series_id Int64, "
+                        + "ts Int64, trace_id String, span_id String, stack_id Int64, value Int64) "
+                        + "ENGINE = MergeTree() " + TYPED_DAYS + " ORDER BY (tenant, type, trace_id, span_id, ts)",
+                "CREATE TABLE IF NOT EXISTS " + db + ".metrics (tenant String, series_id Int64, ts Int64, "
+                        + "name String, value Float64) ENGINE = MergeTree() PARTITION BY intDiv(ts, 86400000) "
+                        + "ORDER BY (tenant, name, series_id, ts)",
+                // Metric series have type ':' + name; 30-day partitions keep this small table's parts few.
+                "CREATE TABLE IF NOT EXISTS " + db + ".series_hours (tenant String, type String, hour Int64, "
+                        + "series_id Int64) ENGINE = ReplacingMergeTree() PARTITION BY intDiv(hour, 2592000000) "
+                        + "ORDER BY (tenant, hour, type, series_id)",
+                rollupView(db, "samples_1m", RangeSplit.MINUTE),
+                rollupView(db, "samples_1h", RangeSplit.HOUR),
+                "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".totals_mv TO " + db + ".totals AS "
+                        + "SELECT tenant, type, series_id, ts, sum(value) AS value FROM " + db + ".samples "
+                        + "GROUP BY tenant, type, series_id, ts",
+                hoursView(db, "samples_hours_mv", "type", "samples"),
+                hoursView(db, "trace_hours_mv", "type", "trace_samples"),
+                hoursView(db, "metrics_hours_mv", "concat(':', name)", "metrics"));
+    }
+
+    private static String rollup(String db, String table) {
+        return "CREATE TABLE IF NOT EXISTS " + db + "." + table + " (" + SAMPLE_COLUMNS + ") "
+                + "ENGINE = SummingMergeTree(value) " + TYPED_DAYS + " " + SAMPLE_KEY;
+    }
+
+    private static String rollupView(String db, String table, long width) {
+        return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + "." + table + "_mv TO " + db + "." + table + " AS "
+                + "SELECT tenant, type, series_id, intDiv(ts, " + width + ") * " + width + " AS ts, stack_id, "
+                + "sum(value) AS value FROM " + db + ".samples GROUP BY tenant, type, series_id, ts, stack_id";
+    }
+
+    private static String hoursView(String db, String view, String typeExpression, String source) {
+        return "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + "." + view + " TO " + db + ".series_hours AS "
+                + "SELECT tenant, " + typeExpression + " AS type, intDiv(ts, 3600000) * 3600000 AS hour, series_id "
+                + "FROM " + db + "." + source + " GROUP BY tenant, type, hour, series_id";
+    }
+
+    static void create(ClickHouseHttp http, String db) {
+        for (String ddl : ddl(db)) {
+            http.execute(ddl);
+        }
+    }
+}

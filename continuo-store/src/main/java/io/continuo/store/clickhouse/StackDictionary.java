@@ -1,0 +1,203 @@
+package io.continuo.store.clickhouse;
+
+import io.continuo.model.FlameTree;
+import io.continuo.model.Hashing;
+
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Stacks and frames by content hash, cached in memory and loaded from ClickHouse on a miss, so any server resolves
+ * stacks another server wrote. Stacks and frames never change once written, so a cached entry is never stale; the
+ * cache is cleared when it outgrows {@code maxCachedStacks} rather than tracked entry by entry.
+ * <p>
+ * Nodes are kept as parent pointers (stack id -> parent id, leaf frame id): the path stored with one stack yields
+ * every prefix, so shared prefixes are held once. {@code stored} records which sampled stacks (and {@code frameNames}
+ * which frames) are known to have rows in ClickHouse, so the writer sends each only once per server.
+ */
+final class StackDictionary {
+    private static final int LOOKUP_CHUNK = 20_000;
+    static final String UNKNOWN_FRAME = "[unknown]";
+
+    private final ClickHouseHttp http;
+    private final int maxEntries;
+    private final Map<Long, long[]> nodes = new ConcurrentHashMap<>();
+    private final Set<Long> stored = ConcurrentHashMap.newKeySet();
+    private final Map<Long, String> frameNames = new ConcurrentHashMap<>();
+
+    StackDictionary(ClickHouseHttp http, int maxEntries) {
+        this.http = http;
+        this.maxEntries = maxEntries;
+    }
+
+    boolean isStored(long stackId) {
+        return stored.contains(stackId);
+    }
+
+    boolean hasFrame(long frameId) {
+        return frameNames.containsKey(frameId);
+    }
+
+    /** Records a stack whose row ClickHouse acknowledged; {@code path} holds frame ids root first. */
+    void markStored(long stackId, long[] path) {
+        trim();
+        addPath(path);
+        stored.add(stackId);
+    }
+
+    /** Records a frame whose row ClickHouse acknowledged. */
+    void markFrame(long frameId, String name) {
+        frameNames.put(frameId, name);
+    }
+
+    int size() {
+        return nodes.size();
+    }
+
+    /** Every cached entry is dropped (tests: a cold server). */
+    void clear() {
+        nodes.clear();
+        stored.clear();
+        frameNames.clear();
+    }
+
+    private void trim() {
+        if (nodes.size() > maxEntries) {
+            nodes.clear();
+            stored.clear();
+        }
+        if (frameNames.size() > maxEntries) {
+            frameNames.clear();
+        }
+    }
+
+    /** Adds every prefix of a path; returns the id of the whole path. */
+    private long addPath(long[] path) {
+        long id = 0;
+        for (long frame : path) {
+            long next = Hashing.stackId(id, frame);
+            nodes.putIfAbsent(next, new long[]{id, frame});
+            id = next;
+        }
+        return id;
+    }
+
+    /**
+     * Builds a one-column flame tree from (stack id, value) rows. Unknown stacks and frames are loaded first, in a
+     * few queries; rows whose stack cannot be found are skipped.
+     */
+    FlameTree tree(long[] stackIds, long[] values, int count) {
+        trim();
+        Set<Long> missing = new LinkedHashSet<>();
+        for (int i = 0; i < count; i++) {
+            if (!nodes.containsKey(stackIds[i])) {
+                missing.add(stackIds[i]);
+            }
+        }
+        loadStacks(missing);
+        FlameTree tree = new FlameTree(1, 1024);
+        Map<Long, Integer> nameIds = new HashMap<>();
+        long[] frames = new long[64];
+        int[] path = new int[64];
+        Set<Long> missingFrames = new LinkedHashSet<>();
+        // Two passes: the first finds frames without a name, the second builds.
+        for (int pass = 0; pass < 2; pass++) {
+            if (pass == 1) {
+                loadFrames(missingFrames);
+            }
+            for (int i = 0; i < count; i++) {
+                if (values[i] == 0) {
+                    continue;
+                }
+                int depth = 0;
+                long s = stackIds[i];
+                while (s != 0) {
+                    long[] node = nodes.get(s);
+                    if (node == null) {
+                        depth = -1;
+                        break;
+                    }
+                    if (depth == frames.length) {
+                        frames = Arrays.copyOf(frames, depth * 2);
+                    }
+                    frames[depth++] = node[1];
+                    s = node[0];
+                }
+                if (depth <= 0) {
+                    continue;
+                }
+                if (pass == 0) {
+                    for (int d = 0; d < depth; d++) {
+                        if (!frameNames.containsKey(frames[d])) {
+                            missingFrames.add(frames[d]);
+                        }
+                    }
+                    continue;
+                }
+                if (path.length < depth) {
+                    path = new int[Math.max(depth, path.length * 2)];
+                }
+                for (int d = 0; d < depth; d++) {
+                    long f = frames[depth - 1 - d];
+                    Integer nameId = nameIds.get(f);
+                    if (nameId == null) {
+                        nameId = tree.nameId(frameNames.getOrDefault(f, UNKNOWN_FRAME));
+                        nameIds.put(f, nameId);
+                    }
+                    path[d] = nameId;
+                }
+                tree.add(path, depth, values[i]);
+            }
+        }
+        return tree;
+    }
+
+    private void loadStacks(Set<Long> ids) {
+        forChunks(ids, list -> {
+            RowBinaryInput in = http.query("SELECT stack_id, any(frame_ids) FROM stacks WHERE stack_id IN ("
+                    + list + ") GROUP BY stack_id FORMAT RowBinary");
+            while (in.hasMore()) {
+                long id = in.int64();
+                long[] path = in.int64Array();
+                // A path that does not hash to its id is a foreign or corrupt row: ignore it rather than draw it.
+                if (addPath(path) == id) {
+                    stored.add(id);
+                }
+            }
+        });
+    }
+
+    private void loadFrames(Set<Long> ids) {
+        forChunks(ids, list -> {
+            RowBinaryInput in = http.query("SELECT frame_id, any(name) FROM frames WHERE frame_id IN (" + list
+                    + ") GROUP BY frame_id FORMAT RowBinary");
+            while (in.hasMore()) {
+                long id = in.int64();
+                frameNames.put(id, in.string());
+            }
+        });
+    }
+
+    private static void forChunks(Set<Long> ids, java.util.function.Consumer<String> body) {
+        StringBuilder sb = new StringBuilder();
+        int n = 0;
+        for (long id : ids) {
+            if (n > 0) {
+                sb.append(',');
+            }
+            sb.append(id);
+            if (++n == LOOKUP_CHUNK) {
+                body.accept(sb.toString());
+                sb.setLength(0);
+                n = 0;
+            }
+        }
+        if (n > 0) {
+            body.accept(sb.toString());
+        }
+    }
+}
