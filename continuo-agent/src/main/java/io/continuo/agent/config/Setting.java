@@ -26,7 +26,7 @@ public enum Setting {
     WALL_INTERVAL("wallInterval", "20ms", "Sampling period of native method samples for wall profiles."),
     ALLOC("alloc", "true", "Allocation profiling (jdk.ObjectAllocationSample)."),
     ALLOC_RATE("allocRate", "100", "Base allocation samples per second (JFR throttle); adaptive sampling moves it."),
-    LOCK("lock", "true", "Lock contention profiling (jdk.JavaMonitorEnter, jdk.ThreadPark)."),
+    LOCK("lock", "true", "Lock contention profiling (jdk.JavaMonitorEnter; jdk.ThreadPark on locks, not idle waits)."),
     LOCK_THRESHOLD("lockThreshold", "10ms", "Base minimum blocking time recorded; adaptive sampling moves it."),
     EXCEPTIONS("exceptions", "false", "Exception profiling (jdk.JavaExceptionThrow)."),
     METRICS("metrics", "true", "Runtime metrics upload."),

@@ -135,7 +135,7 @@ public final class JfrEngine {
             enable(rs, MONITOR_ENTER).withStackTrace();
             enable(rs, THREAD_PARK).withStackTrace();
             rs.onEvent(MONITOR_ENTER, guard(this::onLock));
-            rs.onEvent(THREAD_PARK, guard(this::onLock));
+            rs.onEvent(THREAD_PARK, guard(this::onPark));
         }
         if (exceptions != null) {
             enable(rs, EXCEPTION_THROW).withStackTrace();
@@ -240,6 +240,13 @@ public final class JfrEngine {
 
     private void onLock(RecordedEvent e) {
         record(lock, e, e.getThread(), null, timeIfSpans(e), 1, e.getDuration().toNanos(), true);
+    }
+
+    private void onPark(RecordedEvent e) {
+        RecordedClass blocker = e.getClass("parkedClass");
+        if (ParkBlockers.isLock(blocker == null ? null : blocker.getName())) {
+            onLock(e);
+        }
     }
 
     private void onException(RecordedEvent e) {

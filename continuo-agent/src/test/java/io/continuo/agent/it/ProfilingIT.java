@@ -105,6 +105,10 @@ class ProfilingIT {
             assertThat(lock.get(0).sampleTypes).containsExactly(new String[] {"contentions", "count"},
                     new String[] {"delay", "nanoseconds"});
             assertThat(top(merge(lock, p -> p.selfByFunction("delay")))).isEqualTo(APP + ".contendedLock");
+            // a ReentrantLock's parks are contention; an idle pool worker's wait for its next task is not
+            List<List<String>> lockStacks = lock.stream().flatMap(p -> p.samples.stream()).map(s -> s.frames).toList();
+            assertThat(lockStacks).anySatisfy(f -> assertThat(f).contains(APP + ".contendedReentrantLock"));
+            assertThat(lockStacks).noneSatisfy(f -> assertThat(f).contains("java.util.concurrent.ThreadPoolExecutor.getTask"));
 
             // Runtime and agent metrics.
             List<Receiver.Request> metrics = receiver.requests.stream().filter(Receiver.Request::isMetrics).toList();

@@ -1,13 +1,18 @@
 package io.continuo.agent.it;
 
 import java.lang.reflect.Method;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * The profiled program: one CPU-burning method, one allocating method, one contended lock.
+ * The profiled program: one CPU-burning method, one allocating method, one contended monitor, a less contended
+ * ReentrantLock and an idle pool worker.
  * Each has a distinct name so the test can find it at the top of its profile.
  */
 public final class WorkloadApp {
     private static final Object LOCK = new Object();
+    private static final ReentrantLock REENTRANT = new ReentrantLock();
     static volatile Object sink;
     static volatile double result;
 
@@ -23,7 +28,18 @@ public final class WorkloadApp {
         });
         Thread locker1 = worker("locker-1", () -> { while (System.currentTimeMillis() < end) contendedLock(); });
         Thread locker2 = worker("locker-2", () -> { while (System.currentTimeMillis() < end) contendedLock(); });
-        for (Thread t : new Thread[] {burner1, burner2, allocator, locker1, locker2}) t.join();
+        Thread reentrant1 = worker("reentrant-1", () -> { while (System.currentTimeMillis() < end) contendedReentrantLock(); });
+        Thread reentrant2 = worker("reentrant-2", () -> { while (System.currentTimeMillis() < end) contendedReentrantLock(); });
+        // an idle pool worker waits ~100 ms for each task: waiting for work, not lock contention
+        ExecutorService idlePool = Executors.newSingleThreadExecutor();
+        Thread feeder = worker("feeder", () -> {
+            while (System.currentTimeMillis() < end) {
+                idlePool.execute(() -> result += 1);
+                pause(100);
+            }
+        });
+        for (Thread t : new Thread[] {burner1, burner2, allocator, locker1, locker2, reentrant1, reentrant2, feeder}) t.join();
+        idlePool.shutdown();
         printAgentDiagnostics();
         printEnabledJfrEvents();
         System.out.println("processCpuNanos=" + ((com.sun.management.OperatingSystemMXBean)
@@ -44,6 +60,15 @@ public final class WorkloadApp {
     static void contendedLock() {
         synchronized (LOCK) {
             pause(15);
+        }
+    }
+
+    static void contendedReentrantLock() {
+        REENTRANT.lock();
+        try {
+            pause(5);
+        } finally {
+            REENTRANT.unlock();
         }
     }
 
