@@ -47,7 +47,8 @@ import jdk.jfr.consumer.RecordingFile;
  *       {@code jdk.ObjectAllocationOutsideTLAB} ({@code allocationSize}). {@code alloc_objects} counts sampled
  *       allocation events (1 each), not objects allocated: JFR's samples carry no object count. The allocated class
  *       is the leaf frame ({@code byte[]}, {@code java.lang.String}).</li>
- *   <li>{@code lock_count} + {@code lock_duration}: {@code jdk.JavaMonitorEnter} and {@code jdk.ThreadPark}
+ *   <li>{@code lock_count} + {@code lock_duration}: {@code jdk.JavaMonitorEnter}, and {@code jdk.ThreadPark} when
+ *       the thread parked on a lock (see {@link ParkBlockers}; idle workers waiting for work are not contention)
  *       (duration in ns). {@code jdk.JavaMonitorWait} ({@code Object.wait}) is deliberate waiting and is left out.</li>
  *   <li>{@code exceptions}: {@code jdk.JavaExceptionThrow} and {@code jdk.JavaErrorThrow}, thrown class as leaf.</li>
  * </ul>
@@ -92,7 +93,7 @@ public final class JfrReader {
     private static final String SAMPLED_THREAD = "sampledThread";
     private static final String CONTEXT_ID = "contextId";
 
-    private enum Kind { IGNORED, SETTING, EXECUTION, NATIVE, ALLOC_SAMPLE, ALLOC_NEW_TLAB, ALLOC_OUTSIDE_TLAB, LOCK, EXCEPTION }
+    private enum Kind { IGNORED, SETTING, EXECUTION, NATIVE, ALLOC_SAMPLE, ALLOC_NEW_TLAB, ALLOC_OUTSIDE_TLAB, LOCK, PARK, EXCEPTION }
 
     private final DecodeLimits limits;
     private final LongFunction<Labels> contextLabels;
@@ -224,6 +225,12 @@ public final class JfrReader {
                 }
                 return;
             }
+            case PARK -> {
+                RecordedClass blocker = event.getClass("parkedClass");
+                if (!ParkBlockers.isLock(blocker == null ? null : blocker.getName())) {
+                    return;
+                }
+            }
             default -> {
             }
         }
@@ -251,7 +258,7 @@ public final class JfrReader {
             case ALLOC_SAMPLE -> alloc(allocSampled, event, trace, labels, "weight");
             case ALLOC_NEW_TLAB -> alloc(allocTlab, event, trace, labels, "tlabSize");
             case ALLOC_OUTSIDE_TLAB -> alloc(allocTlab, event, trace, labels, "allocationSize");
-            case LOCK -> {
+            case LOCK, PARK -> {
                 int stack = lock.stack(trace, null);
                 lock.builder.addValue(stack, 0, 1, labels);
                 lock.builder.addValue(stack, 1, Math.max(0, event.getDuration().toNanos()), labels);
@@ -281,7 +288,8 @@ public final class JfrReader {
             case ALLOCATION_SAMPLE -> Kind.ALLOC_SAMPLE;
             case ALLOCATION_IN_NEW_TLAB -> Kind.ALLOC_NEW_TLAB;
             case ALLOCATION_OUTSIDE_TLAB -> Kind.ALLOC_OUTSIDE_TLAB;
-            case MONITOR_ENTER, THREAD_PARK -> Kind.LOCK;
+            case MONITOR_ENTER -> Kind.LOCK;
+            case THREAD_PARK -> Kind.PARK;
             case EXCEPTION_THROW, ERROR_THROW -> Kind.EXCEPTION;
             default -> Kind.IGNORED;
         };

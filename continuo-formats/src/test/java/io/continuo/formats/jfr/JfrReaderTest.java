@@ -17,7 +17,11 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 import jdk.jfr.Recording;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -113,6 +117,58 @@ class JfrReaderTest {
         byte[] bytes = Files.readAllBytes(file);
         assertThat(bytes.length).isGreaterThan(1000);
         assertThat(JfrReader.read(bytes, DecodeLimits.DEFAULT)).isEmpty();
+    }
+
+    @Test
+    void lockProfileIsContentionNotIdleWaiting(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("locks.jfr");
+        ReentrantLock lock = new ReentrantLock();
+        BlockingQueue<Runnable> idle = new LinkedBlockingQueue<>();
+        try (Recording r = new Recording()) {
+            r.enable("jdk.ThreadPark").withThreshold(Duration.ofMillis(5)).withStackTrace();
+            r.enable("jdk.JavaMonitorEnter").withThreshold(Duration.ofMillis(5)).withStackTrace();
+            r.start();
+            Thread waiter = new Thread(() -> {
+                try {
+                    for (int i = 0; i < 10; i++) {
+                        idle.poll(20, TimeUnit.MILLISECONDS); // an idle worker waiting for work
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            waiter.start();
+            Thread[] contenders = new Thread[2];
+            for (int t = 0; t < contenders.length; t++) {
+                contenders[t] = new Thread(() -> {
+                    for (int i = 0; i < 10; i++) {
+                        holdLockBriefly(lock);
+                    }
+                });
+                contenders[t].start();
+            }
+            for (Thread t : contenders) {
+                t.join();
+            }
+            waiter.join();
+            r.stop();
+            r.dump(file);
+        }
+        List<String> lockFunctions = family(JfrReader.read(Files.readAllBytes(file), DecodeLimits.DEFAULT), ProfileType.LOCK_COUNT)
+                .toFlameTree(0).topFunctions(0).stream().map(FunctionStat::name).toList();
+        assertThat(lockFunctions).contains(JfrReaderTest.class.getName() + ".holdLockBriefly")
+                .noneMatch(n -> n.startsWith("java.util.concurrent.LinkedBlockingQueue.poll"));
+    }
+
+    private static void holdLockBriefly(ReentrantLock lock) {
+        lock.lock();
+        try {
+            Thread.sleep(15);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Test
