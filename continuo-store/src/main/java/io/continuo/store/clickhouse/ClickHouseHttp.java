@@ -96,7 +96,7 @@ final class ClickHouseHttp {
 
     /** Reads the body; past {@code limit} it either fails (answers) or truncates (error texts). */
     private static byte[] readAtMost(InputStream in, long limit, boolean failWhenOver) throws IOException {
-        byte[] buf = new byte[8192];
+        byte[] buf = new byte[(int) Math.min(8192, limit)];
         int n = 0;
         while (true) {
             if (n == buf.length) {

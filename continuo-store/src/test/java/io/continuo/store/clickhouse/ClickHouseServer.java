@@ -66,8 +66,8 @@ public final class ClickHouseServer implements BeforeAllCallback, ExtensionConte
 
     /** A database name not used before in this run. */
     static String freshDatabase(String prefix) {
-        return "t_" + prefix.replaceAll("[^A-Za-z0-9_]", "_") + "_" + ProcessHandle.current().pid() + "_"
-                + DATABASES.incrementAndGet();
+        String name = prefix.replaceAll("[^A-Za-z0-9_]", "_");
+        return "t_" + name.substring(0, Math.min(name.length(), 40)) + "_" + DATABASES.incrementAndGet();
     }
 
     private void start() throws IOException, InterruptedException {
