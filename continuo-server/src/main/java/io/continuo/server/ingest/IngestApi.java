@@ -29,7 +29,8 @@ import java.util.function.LongFunction;
 
 /**
  * Every way profiles come in: the native API, Pyroscope's /ingest (so unmodified Pyroscope agents and SDKs work
- * by changing only the address), Pyroscope's Connect push API, and runtime metrics. Answers as Pyroscope does:
+ * by changing only the address), Pyroscope's Connect push API, OpenTelemetry's OTLP/HTTP profiles
+ * ({@link OtlpProfilesHandler}, which answers in OTLP's own way), and runtime metrics. Answers as Pyroscope does:
  * 200 stored, 400 bad metadata, 413 too large, 422 undecodable profile, 429 rate-limited.
  */
 public final class IngestApi {
@@ -65,6 +66,7 @@ public final class IngestApi {
         app.post("/ingest", this::pyroscopeIngest);
         app.post("/pyroscope/ingest", this::pyroscopeIngest);
         app.post("/push.v1.PusherService/Push", this::push);
+        app.post(OtlpProfilesHandler.PATH, new OtlpProfilesHandler(config, decoder, ingest, time, metrics, this::body)::handle);
     }
 
     private byte[] body(Context ctx) {

@@ -5,9 +5,12 @@ import io.continuo.formats.Gzip;
 import io.continuo.formats.ProfileFormatException;
 import io.continuo.formats.collapsed.CollapsedReader;
 import io.continuo.formats.jfr.JfrReader;
+import io.continuo.formats.otlp.OtlpBatch;
+import io.continuo.formats.otlp.OtlpProfilesReader;
 import io.continuo.formats.pprof.PprofReader;
 import io.continuo.formats.pyroscope.PyroscopeProtos;
 import io.continuo.formats.pyroscope.RawSeries;
+import io.continuo.model.LabelLimits;
 import io.continuo.model.ProfileBuilder;
 import io.continuo.model.Labels;
 import io.continuo.model.Profile;
@@ -114,6 +117,11 @@ public final class ProfileDecoder {
             }
         }
         return true;
+    }
+
+    /** An OTLP profiles export request (gzipped or not), its labels bounded by the server's label limits. */
+    public OtlpBatch otlp(byte[] body, LabelLimits labelLimits) {
+        return guard(() -> OtlpProfilesReader.read(body, limits, labelLimits));
     }
 
     public Profile pprof(byte[] body) {

@@ -1,0 +1,148 @@
+package io.continuo.server.ingest;
+
+import io.continuo.formats.otlp.OtlpBatch;
+import io.continuo.formats.otlp.OtlpProfile;
+import io.continuo.formats.otlp.proto.collector.profiles.v1development.ExportProfilesPartialSuccess;
+import io.continuo.formats.otlp.proto.collector.profiles.v1development.ExportProfilesServiceResponse;
+import io.continuo.model.Profile;
+import io.continuo.model.Strings;
+import io.continuo.model.ValidationException;
+import io.continuo.server.ServerConfig;
+import io.continuo.server.http.ApiException;
+import io.continuo.server.http.RequestContext;
+import io.continuo.server.http.TimeParser;
+import io.continuo.server.metrics.ServerMetrics;
+import io.continuo.store.StoreException;
+import io.continuo.store.StoreLimitException;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+
+/**
+ * OTLP/HTTP profiles ({@code POST /v1development/profiles}), what the OpenTelemetry eBPF profiler and a Collector's
+ * {@code otlphttp} exporter send. Binary protobuf only, gzip or not. Answers as OTLP/HTTP specifies: 200 with an
+ * {@code ExportProfilesServiceResponse} (its {@code partial_success} naming why profiles were refused), else the
+ * status with a {@code google.rpc.Status} body: 400 undecodable, 413 too large, 415 wrong media type or encoding,
+ * 429 rate-limited. A 200 means every accepted profile is durable: each store write has returned.
+ */
+final class OtlpProfilesHandler {
+    static final String PATH = "/v1development/profiles";
+    private static final Logger LOG = LoggerFactory.getLogger(OtlpProfilesHandler.class);
+    private static final String PROTOBUF = "application/x-protobuf";
+    private static final long DEFAULT_WINDOW_NANOS = 10_000_000_000L;
+
+    private final ServerConfig config;
+    private final ProfileDecoder decoder;
+    private final IngestService ingest;
+    private final TimeParser time;
+    private final ServerMetrics metrics;
+    private final Function<Context, byte[]> body;
+
+    /** @param body reads the request body under the server's rate and size limits, as the other ingest APIs do */
+    OtlpProfilesHandler(ServerConfig config, ProfileDecoder decoder, IngestService ingest, TimeParser time,
+                        ServerMetrics metrics, Function<Context, byte[]> body) {
+        this.config = config;
+        this.decoder = decoder;
+        this.ingest = ingest;
+        this.time = time;
+        this.metrics = metrics;
+        this.body = body;
+    }
+
+    void handle(Context ctx) {
+        try {
+            OtlpAuthentication.check(ctx, config);
+            checkMediaType(ctx);
+            OtlpBatch batch = decode(body.apply(ctx));
+            respond(ctx, store(RequestContext.tenant(ctx), batch));
+        } catch (ApiException e) {
+            fail(ctx, e.status(), e.getMessage());
+        } catch (StoreLimitException e) {
+            fail(ctx, 429, e.getMessage());
+        } catch (StoreException e) {
+            LOG.warn("store failure on OTLP ingest", e);
+            fail(ctx, 503, "store unavailable: " + e.getMessage());
+        }
+    }
+
+    private static void checkMediaType(Context ctx) {
+        String type = lower(ctx.contentType());
+        if (type != null && type.startsWith("application/json")) {
+            throw new ApiException(415, "OTLP/JSON is not supported: send binary protobuf with Content-Type "
+                    + PROTOBUF + " (the default of the Collector's otlphttp exporter, encoding: proto)");
+        }
+        if (type != null && !type.isEmpty() && !type.startsWith(PROTOBUF) && !type.startsWith("application/protobuf")
+                && !type.startsWith("application/octet-stream")) {
+            throw new ApiException(415, "unsupported Content-Type '" + Strings.abbreviate(type, 60) + "': expected " + PROTOBUF);
+        }
+        String encoding = lower(ctx.header("Content-Encoding"));
+        if (encoding != null && !encoding.isEmpty() && !encoding.equals("gzip") && !encoding.equals("identity")) {
+            throw new ApiException(415, "unsupported Content-Encoding '" + Strings.abbreviate(encoding, 40) + "': expected gzip or none");
+        }
+    }
+
+    /** The body gunzipped under maxDecompressedBytes (by header or by magic) and decoded; 400 when malformed. */
+    private OtlpBatch decode(byte[] raw) {
+        try {
+            return decoder.otlp(raw, config.labelLimits());
+        } catch (ProfileDecoder.DecodeException e) {
+            metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", e.reason(), 1);
+            throw new ApiException(e.status() == 413 ? 413 : 400, e.getMessage(), e);
+        }
+    }
+
+    private Result store(String tenant, OtlpBatch batch) {
+        int rejected = batch.rejectedProfiles();
+        List<String> reasons = new ArrayList<>(batch.rejections());
+        for (OtlpProfile p : batch.profiles()) {
+            long[] window = window(p.profile());
+            try {
+                ingest.ingest(tenant, p.labels(), p.profile(), window[0], window[1]);
+            } catch (ValidationException e) {
+                rejected++;
+                if (reasons.size() < 8) {
+                    reasons.add("service '" + Strings.abbreviate(p.labels().get("service"), 60) + "': " + e.getMessage());
+                }
+            }
+        }
+        metrics.inc("continuo_ingest_requests_total", "Accepted ingest requests by API.", "api", "otlp", 1);
+        if (rejected > 0) {
+            metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", "otlp_profile", rejected);
+        }
+        return new Result(rejected, String.join("; ", reasons));
+    }
+
+    /** The profile's own time (OTLP senders stamp real collection times), else its duration ending now. */
+    private long[] window(Profile profile) {
+        long duration = profile.durationNanos() > 0 ? profile.durationNanos() : DEFAULT_WINDOW_NANOS;
+        long from = profile.startNanos() > 0 ? profile.startNanos() / 1_000_000 : time.nowMillis() - duration / 1_000_000;
+        return new long[]{from, from + duration / 1_000_000};
+    }
+
+    private void respond(Context ctx, Result result) {
+        ExportProfilesServiceResponse.Builder response = ExportProfilesServiceResponse.newBuilder();
+        if (result.rejected > 0) {
+            response.setPartialSuccess(ExportProfilesPartialSuccess.newBuilder()
+                    .setRejectedProfiles(result.rejected).setErrorMessage(result.message));
+        }
+        ctx.status(200).contentType(PROTOBUF).result(response.build().toByteArray());
+    }
+
+    private void fail(Context ctx, int status, String message) {
+        metrics.inc("continuo_requests_rejected_total", "Requests answered with an error, by status.", "status",
+                Integer.toString(status), 1);
+        ctx.status(status).contentType(PROTOBUF).result(OtlpStatus.encode(status, message));
+    }
+
+    private static String lower(String s) {
+        return s == null ? null : s.toLowerCase(Locale.ROOT).trim();
+    }
+
+    private record Result(int rejected, String message) {
+    }
+}
