@@ -15,6 +15,8 @@ import io.continuo.server.query.QueryApi;
 import io.continuo.server.self.SelfProfiler;
 import io.continuo.store.ProfileStore;
 import io.continuo.store.StoreStats;
+import io.continuo.store.clickhouse.ClickHouseConfig;
+import io.continuo.store.clickhouse.ClickHouseProfileStore;
 import io.continuo.store.duckdb.DuckDbConfig;
 import io.continuo.store.duckdb.DuckDbProfileStore;
 import io.javalin.Javalin;
@@ -48,13 +50,31 @@ public final class ContinuoServer implements AutoCloseable {
     }
 
     public static ContinuoServer start(ServerConfig config) {
-        ProfileStore store = DuckDbProfileStore.open(storeConfig(config));
+        ProfileStore store = openStore(config);
         try {
             return start(config, store);
         } catch (RuntimeException e) {
             store.close();
             throw e;
         }
+    }
+
+    /** The engine the config names: embedded DuckDB in the data directory, or ClickHouse over HTTP. */
+    static ProfileStore openStore(ServerConfig config) {
+        return config.storage().isClickHouse()
+                ? ClickHouseProfileStore.open(clickHouseConfig(config))
+                : DuckDbProfileStore.open(storeConfig(config));
+    }
+
+    static ClickHouseConfig clickHouseConfig(ServerConfig config) {
+        ServerConfig.Storage s = config.storage();
+        return ClickHouseConfig.builder(s.clickhouseUrl())
+                .database(s.clickhouseDatabase())
+                .user(s.clickhouseUser())
+                .password(s.clickhousePassword())
+                .defaultRetention(config.defaultRetention())
+                .retentionByType(config.retention())
+                .build();
     }
 
     static DuckDbConfig storeConfig(ServerConfig config) {
@@ -67,7 +87,7 @@ public final class ContinuoServer implements AutoCloseable {
 
     /** Starts with insight settings from the command line (rules file, webhooks, prices). */
     public static ContinuoServer start(ServerConfig config, InsightsConfig insightsConfig) {
-        ProfileStore store = DuckDbProfileStore.open(storeConfig(config));
+        ProfileStore store = openStore(config);
         try {
             return start(config, store, insightsConfig);
         } catch (RuntimeException e) {
@@ -107,7 +127,7 @@ public final class ContinuoServer implements AutoCloseable {
         }
         engine.start(ServerConfig.DEFAULT_TENANT, found -> { });
         LOG.info("Continuo {} listening on http://{}:{} with data in {}", Version.current(), config.host(),
-                app.port(), config.dataDir().toAbsolutePath());
+                app.port(), config.storage().isClickHouse() ? config.storage() : config.dataDir().toAbsolutePath());
         return server;
     }
 

@@ -23,11 +23,62 @@ import java.util.Map;
  * @param selfProfile            whether the server profiles itself into its own store as {@code continuo-server}
  * @param selfProfileInterval    how often the self-profile is cut and stored (default 10 s)
  * @param storeMemoryLimit       DuckDB memory limit, e.g. "1GB"
+ * @param storage                which engine stores profiles: embedded DuckDB in dataDir (default) or ClickHouse
  */
 public record ServerConfig(String host, int port, Path dataDir, long maxBodyBytes, long maxDecompressedBytes,
                            int maxStackDepth, LabelLimits labelLimits, Map<String, String> apiKeys,
                            Duration defaultRetention, Map<String, Duration> retention, double ingestRatePerSecond,
-                           boolean selfProfile, Duration selfProfileInterval, String storeMemoryLimit) {
+                           boolean selfProfile, Duration selfProfileInterval, String storeMemoryLimit,
+                           Storage storage) {
+
+    /**
+     * The storage engine and, for ClickHouse, where it is.
+     *
+     * @param engine             {@link #DUCKDB} or {@link #CLICKHOUSE}
+     * @param clickhouseUrl      base URL of ClickHouse's HTTP interface
+     * @param clickhouseDatabase database holding Continuo's tables (created when missing)
+     * @param clickhouseUser     ClickHouse user
+     * @param clickhousePassword its password (never printed)
+     */
+    public record Storage(String engine, String clickhouseUrl, String clickhouseDatabase, String clickhouseUser,
+                          String clickhousePassword) {
+        public static final String DUCKDB = "duckdb";
+        public static final String CLICKHOUSE = "clickhouse";
+        public static final Storage DEFAULT = new Storage(DUCKDB, "http://127.0.0.1:8123", "continuo", "default", "");
+
+        public Storage {
+            require(DUCKDB.equals(engine) || CLICKHOUSE.equals(engine),
+                    "storage must be duckdb or clickhouse, got '" + engine + "'");
+            require(clickhouseUrl != null && !clickhouseUrl.isBlank(), "ClickHouse URL must not be empty");
+            require(clickhouseDatabase != null && !clickhouseDatabase.isBlank(), "ClickHouse database must not be empty");
+            require(clickhouseUser != null && !clickhouseUser.isBlank(), "ClickHouse user must not be empty");
+            clickhousePassword = clickhousePassword == null ? "" : clickhousePassword;
+        }
+
+        public static Storage clickhouse(String url, String database, String user, String password) {
+            return new Storage(CLICKHOUSE, url, database, user, password);
+        }
+
+        public boolean isClickHouse() {
+            return CLICKHOUSE.equals(engine);
+        }
+
+        @Override
+        public String toString() {
+            return isClickHouse() ? "clickhouse " + clickhouseUrl + " database " + clickhouseDatabase + " user "
+                    + clickhouseUser : "duckdb";
+        }
+    }
+
+    /** Embedded DuckDB storage, as before ClickHouse existed. */
+    public ServerConfig(String host, int port, Path dataDir, long maxBodyBytes, long maxDecompressedBytes,
+                        int maxStackDepth, LabelLimits labelLimits, Map<String, String> apiKeys,
+                        Duration defaultRetention, Map<String, Duration> retention, double ingestRatePerSecond,
+                        boolean selfProfile, Duration selfProfileInterval, String storeMemoryLimit) {
+        this(host, port, dataDir, maxBodyBytes, maxDecompressedBytes, maxStackDepth, labelLimits, apiKeys,
+                defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit,
+                Storage.DEFAULT);
+    }
 
     public static final String DEFAULT_TENANT = "default";
     public static final String SELF_SERVICE = "continuo-server";
@@ -42,6 +93,7 @@ public record ServerConfig(String host, int port, Path dataDir, long maxBodyByte
         require(selfProfileInterval.toMillis() >= 1000, "selfProfileInterval must be at least 1s");
         apiKeys = Map.copyOf(apiKeys);
         retention = Map.copyOf(retention);
+        storage = storage == null ? Storage.DEFAULT : storage;
     }
 
     public static ServerConfig defaults() {
@@ -51,37 +103,43 @@ public record ServerConfig(String host, int port, Path dataDir, long maxBodyByte
 
     public ServerConfig withPort(int newPort) {
         return new ServerConfig(host, newPort, dataDir, maxBodyBytes, maxDecompressedBytes, maxStackDepth, labelLimits,
-                apiKeys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit);
+                apiKeys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit, storage);
     }
 
     public ServerConfig withDataDir(Path dir) {
         return new ServerConfig(host, port, dir, maxBodyBytes, maxDecompressedBytes, maxStackDepth, labelLimits,
-                apiKeys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit);
+                apiKeys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit, storage);
     }
 
     public ServerConfig withSelfProfile(boolean on) {
         return new ServerConfig(host, port, dataDir, maxBodyBytes, maxDecompressedBytes, maxStackDepth, labelLimits,
-                apiKeys, defaultRetention, retention, ingestRatePerSecond, on, selfProfileInterval, storeMemoryLimit);
+                apiKeys, defaultRetention, retention, ingestRatePerSecond, on, selfProfileInterval, storeMemoryLimit, storage);
     }
 
     public ServerConfig withLimits(long bodyBytes, long decompressedBytes) {
         return new ServerConfig(host, port, dataDir, bodyBytes, decompressedBytes, maxStackDepth, labelLimits,
-                apiKeys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit);
+                apiKeys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit, storage);
     }
 
     public ServerConfig withApiKeys(Map<String, String> keys) {
         return new ServerConfig(host, port, dataDir, maxBodyBytes, maxDecompressedBytes, maxStackDepth, labelLimits,
-                keys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit);
+                keys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit, storage);
     }
 
     public ServerConfig withIngestRate(double perSecond) {
         return new ServerConfig(host, port, dataDir, maxBodyBytes, maxDecompressedBytes, maxStackDepth, labelLimits,
-                apiKeys, defaultRetention, retention, perSecond, selfProfile, selfProfileInterval, storeMemoryLimit);
+                apiKeys, defaultRetention, retention, perSecond, selfProfile, selfProfileInterval, storeMemoryLimit, storage);
     }
 
     public ServerConfig withRetention(Duration defaults, Map<String, Duration> perType) {
         return new ServerConfig(host, port, dataDir, maxBodyBytes, maxDecompressedBytes, maxStackDepth, labelLimits,
-                apiKeys, defaults, perType, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit);
+                apiKeys, defaults, perType, ingestRatePerSecond, selfProfile, selfProfileInterval, storeMemoryLimit, storage);
+    }
+
+    public ServerConfig withStorage(Storage newStorage) {
+        return new ServerConfig(host, port, dataDir, maxBodyBytes, maxDecompressedBytes, maxStackDepth, labelLimits,
+                apiKeys, defaultRetention, retention, ingestRatePerSecond, selfProfile, selfProfileInterval,
+                storeMemoryLimit, newStorage);
     }
 
     public Duration retentionOf(String type) {

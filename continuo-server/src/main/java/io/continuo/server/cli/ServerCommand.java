@@ -13,7 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
-@Command(name = "server", mixinStandardHelpOptions = true, description = "Run the Continuo server (embedded storage).")
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Run the Continuo server (embedded DuckDB storage, or ClickHouse with --storage clickhouse).")
 final class ServerCommand implements Runnable {
     @Option(names = "--port", description = "HTTP port (default: ${DEFAULT-VALUE}).", defaultValue = "4040")
     int port;
@@ -48,6 +49,21 @@ final class ServerCommand implements Runnable {
     @Option(names = "--memory-limit", description = "Embedded store memory limit (default: ${DEFAULT-VALUE}).", defaultValue = "1GB")
     String memoryLimit;
 
+    @Option(names = "--storage", description = "Storage engine: duckdb (embedded, in --data-dir) or clickhouse (default: ${DEFAULT-VALUE}).", defaultValue = "duckdb")
+    String storage;
+
+    @Option(names = "--clickhouse-url", description = "ClickHouse HTTP interface (default: ${DEFAULT-VALUE}).", defaultValue = "http://127.0.0.1:8123")
+    String clickhouseUrl;
+
+    @Option(names = "--clickhouse-database", description = "ClickHouse database, created when missing (default: ${DEFAULT-VALUE}).", defaultValue = "continuo")
+    String clickhouseDatabase;
+
+    @Option(names = "--clickhouse-user", description = "ClickHouse user (default: ${DEFAULT-VALUE}).", defaultValue = "default")
+    String clickhouseUser;
+
+    @Option(names = "--clickhouse-password", description = "ClickHouse password (default: env CONTINUO_CLICKHOUSE_PASSWORD, else empty).")
+    String clickhousePassword;
+
     @Option(names = "--no-self-profile", description = "Do not profile the server itself.")
     boolean noSelfProfile;
 
@@ -81,7 +97,10 @@ final class ServerCommand implements Runnable {
             ServerConfig d = ServerConfig.defaults();
             config = new ServerConfig(host, port, dataDir, ContinuoServer.parseSize(maxBody), ContinuoServer.parseSize(maxDecompressed),
                     maxStackDepth, d.labelLimits(), keys, Duration.ofMillis(TimeParser.parseDurationMillis("--retention", retention, 0)),
-                    perType, ingestRate, !noSelfProfile, d.selfProfileInterval(), memoryLimit);
+                    perType, ingestRate, !noSelfProfile, d.selfProfileInterval(), memoryLimit,
+                    new ServerConfig.Storage(storage, clickhouseUrl, clickhouseDatabase, clickhouseUser,
+                            clickhousePassword != null ? clickhousePassword
+                                    : System.getenv("CONTINUO_CLICKHOUSE_PASSWORD")));
             insights = io.continuo.server.insights.InsightsConfig.defaults().withEnabled(!noInsights)
                     .withPrices(pricePerCoreHour, pricePerGbHour)
                     .withAlerting(alertRules, alertWebhooks, dataDir.resolve("alert-rules.json"));

@@ -141,9 +141,10 @@ public final class ClickHouseServer implements BeforeAllCallback, ExtensionConte
     public void close() {
         running = null;
         if (process != null) {
+            // On SIGTERM ClickHouse waits out idle keep-alive connections (10 s); this instance's data is disposable.
             process.destroy();
             try {
-                if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                if (!process.waitFor(3, TimeUnit.SECONDS)) {
                     process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 }
             } catch (InterruptedException e) {
