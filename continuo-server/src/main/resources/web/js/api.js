@@ -1,5 +1,8 @@
 // The query API client. Every failure becomes an ApiError whose `kind` the views turn into a clear state:
-// "unreachable" (no answer), "too-large" (413/429 or a limit message), "bad-request" (4xx) or "server" (5xx).
+// "unreachable" (no answer), "unauthorized" (401: the server wants an API key), "too-large" (413/429 or a limit
+// message), "bad-request" (4xx) or "server" (5xx).
+
+import { authHeaders, announceUnauthorized } from './auth.js';
 
 export class ApiError extends Error {
   constructor(kind, message, status) {
@@ -31,7 +34,7 @@ export async function getJson(path, params, key) {
   let res;
   try {
     res = await fetch(apiUrl(path, params), {
-      headers: { Accept: 'application/json' },
+      headers: { Accept: 'application/json', ...authHeaders() },
       signal: controller?.signal,
     });
   } catch (e) {
@@ -47,13 +50,61 @@ export async function getJson(path, params, key) {
     if (e.name === 'AbortError') throw e;
     body = null;
   }
-  if (!res.ok) {
-    const message = (body && body.error) || `HTTP ${res.status} ${res.statusText}`;
-    let kind = res.status >= 500 ? 'server' : 'bad-request';
-    if (res.status === 413 || res.status === 429 || /too (large|many)|limit/i.test(message)) kind = 'too-large';
-    throw new ApiError(kind, message, res.status);
-  }
+  if (!res.ok) throw failure(res, body);
   if (body === null) throw new ApiError('server', 'The server answered with something that is not JSON.', res.status);
+  return body;
+}
+
+function failure(res, body) {
+  const message = (body && body.error) || `HTTP ${res.status} ${res.statusText}`;
+  if (res.status === 401) {
+    announceUnauthorized(message);
+    return new ApiError('unauthorized', message, 401);
+  }
+  let kind = res.status >= 500 ? 'server' : 'bad-request';
+  if (res.status === 413 || res.status === 429 || /too (large|many)|limit/i.test(message)) kind = 'too-large';
+  return new ApiError(kind, message, res.status);
+}
+
+/** A download (pprof, collapsed) as a Blob, with the API key when one is set. */
+export async function getBlob(url) {
+  let res;
+  try {
+    res = await fetch(url, { headers: authHeaders() });
+  } catch (e) {
+    throw new ApiError('unreachable', 'The Continuo server is unreachable. Is it running?', 0);
+  }
+  if (!res.ok) {
+    let body = null;
+    try {
+      body = await res.json();
+    } catch (e) {
+      body = null;
+    }
+    throw failure(res, body);
+  }
+  return res.blob();
+}
+
+/** POST or DELETE with a JSON body; resolves to the answer's JSON (or null for 204). */
+export async function sendJson(method, path, payload) {
+  let res;
+  try {
+    res = await fetch(path, {
+      method,
+      headers: { Accept: 'application/json', ...(payload ? { 'Content-Type': 'application/json' } : {}), ...authHeaders() },
+      body: payload ? JSON.stringify(payload) : undefined,
+    });
+  } catch (e) {
+    throw new ApiError('unreachable', 'The Continuo server is unreachable. Is it running?', 0);
+  }
+  let body = null;
+  try {
+    body = res.status === 204 ? null : await res.json();
+  } catch (e) {
+    body = null;
+  }
+  if (!res.ok) throw failure(res, body);
   return body;
 }
 

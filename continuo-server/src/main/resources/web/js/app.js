@@ -6,7 +6,8 @@ import {
   el, clear, $, fmtValue, fmtPercent, fmtDuration, fmtTime, resolveTime, isRelative, toLocalInput, describeRange,
   selector, debounce, download,
 } from './util.js';
-import { api, apiUrl, ApiError } from './api.js';
+import { api, apiUrl, ApiError, getBlob } from './api.js';
+import { apiKey, setApiKey } from './auth.js';
 import { FlameGraph } from './flame.js';
 import { Chart } from './charts.js';
 import { TopTable, ChangesTable, topFromLevels } from './table.js';
@@ -130,6 +131,7 @@ function showState(box, err, emptyTitle, emptyBody) {
   if (err) {
     const titles = {
       unreachable: 'Server unreachable',
+      unauthorized: 'API key required',
       'too-large': 'Query too large',
       'bad-request': 'The query was rejected',
       server: 'Server error',
@@ -1017,11 +1019,56 @@ function start() {
   initDiff();
   initTrace();
   insightsView = new InsightsView(ui.viewInsights);
+  initSignIn();
+  initDownloads();
   window.addEventListener('popstate', () => apply(parseLocation()));
   const initial = parseLocation();
   // "/" is the explore view: normalise the address so a copied link carries the state
   if (location.pathname === '/' || location.pathname === '/index.html') history.replaceState(null, '', toUrl(initial));
   apply(initial);
+}
+
+// ---- API key sign-in -------------------------------------------------------------------------------
+
+/** A 401 from any query opens the sign-in dialog; a key that is then refused says so in the dialog. */
+function initSignIn() {
+  const dialog = document.getElementById('signin');
+  const input = document.getElementById('signin-key');
+  const message = document.getElementById('signin-message');
+  const signOut = document.getElementById('sign-out');
+  signOut.hidden = !apiKey();
+  window.addEventListener('continuo:unauthorized', (e) => {
+    message.textContent = apiKey() ? 'The server refused this key: ' + e.detail : '';
+    if (!dialog.open) {
+      dialog.showModal();
+      input.focus();
+    }
+  });
+  document.getElementById('signin-form').addEventListener('submit', () => {
+    setApiKey(input.value.trim());
+    input.value = '';
+    signOut.hidden = !apiKey();
+    apply(state, { refresh: true });
+  });
+  signOut.addEventListener('click', () => {
+    setApiKey('');
+    location.reload();
+  });
+}
+
+/** Export links download through fetch, so they carry the API key like every other request. */
+function initDownloads() {
+  for (const a of [ui.exportCollapsed, ui.exportPprof]) {
+    a.addEventListener('click', async (e) => {
+      if (!apiKey()) return; // no key: the plain link works and the browser shows its own progress
+      e.preventDefault();
+      try {
+        download(await getBlob(a.href), a.getAttribute('download'));
+      } catch (err) {
+        showBanner('Download failed: ' + err.message);
+      }
+    });
+  }
 }
 
 // uPlot is a classic deferred script; modules run after deferred scripts, so it is loaded by now.

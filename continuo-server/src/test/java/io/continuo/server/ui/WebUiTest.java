@@ -491,6 +491,44 @@ final class WebUiTest {
     }
 
     @Test
+    void aServerWithAnApiKeyAsksForItOnceAndEveryRequestCarriesIt() {
+        io.continuo.server.ServerConfig config = io.continuo.server.ServerConfig.defaults().withDataDir(tmp.resolve("keyed"))
+                .withSelfProfile(false).withApiKeys(Map.of("s3cret-key", ""));
+        try (TestServer keyed = new TestServer(config)) {
+            long now = System.currentTimeMillis() / 1000;
+            TestServer.Response in = keyed.post("/api/v1/ingest?service=locked&format=collapsed&type=cpu&from=" + (now - 60)
+                    + "&until=" + now, "main;guarded 100\n".getBytes(StandardCharsets.UTF_8), Map.of("Authorization", "Bearer s3cret-key"));
+            assertThat(in.status()).as(in.toString()).isEqualTo(200);
+            driver.get(keyed.base() + "/explore?service=locked&type=cpu&from=now-1h");
+            WebElement dialog = driver.findElement(By.id("signin"));
+            waiting().withMessage("the sign-in dialog opens on the first 401").until(d -> dialog.isDisplayed());
+            screenshot("sign-in");
+            // a wrong key is refused, and the dialog says so
+            driver.findElement(By.id("signin-key")).sendKeys("wrong", Keys.ENTER);
+            waiting().withMessage("a refused key reopens the dialog with the server's reason").until(d -> dialog.isDisplayed()
+                    && d.findElement(By.id("signin-message")).getText().contains("invalid API key"));
+            driver.findElement(By.id("signin-key")).sendKeys("s3cret-key", Keys.ENTER);
+            waitForFlame("flame");
+            assertThat(dialog.isDisplayed()).isFalse();
+            assertThat(driver.findElement(By.id("banner")).isDisplayed()).as("the 401 banner is gone").isFalse();
+            assertThat((Boolean) js("const g = window.continuo.explore.flame; for (let i = 0; i < g.n; i++) if (g.name(i) === 'guarded') return true; return false;"))
+                    .isTrue();
+            // downloads carry the key too
+            Object size = ((JavascriptExecutor) driver).executeAsyncScript(
+                    "const done = arguments[arguments.length - 1];"
+                            + "import('/js/api.js').then((m) => m.getBlob(document.getElementById('export-collapsed').href))"
+                            + ".then((b) => b.text()).then(done, (e) => done('error: ' + e.message));");
+            assertThat(String.valueOf(size)).contains("main;guarded 100");
+            // a reload keeps the key; signing out forgets it
+            driver.navigate().refresh();
+            waitForFlame("flame");
+            driver.findElement(By.id("sign-out")).click();
+            waiting().withMessage("signed out: the dialog asks again").until(d -> d.findElement(By.id("signin")).isDisplayed());
+            ((JavascriptExecutor) driver).executeScript("localStorage.clear()");
+        }
+    }
+
+    @Test
     void autoRefreshPicksUpNewProfiles() {
         long now = System.currentTimeMillis() / 1000;
         ingest("service=refreshing&format=collapsed&type=cpu&from=" + (now - 120) + "&until=" + (now - 110),
