@@ -1,6 +1,9 @@
 package io.continuo.server.ingest;
 
+import io.continuo.formats.Gzip;
+import io.continuo.formats.ProfileFormatException;
 import io.continuo.formats.otlp.OtlpBatch;
+import io.continuo.formats.otlp.OtlpProfilesReader;
 import io.continuo.formats.otlp.OtlpProfile;
 import io.continuo.formats.otlp.proto.collector.profiles.v1development.ExportProfilesPartialSuccess;
 import io.continuo.formats.otlp.proto.collector.profiles.v1development.ExportProfilesServiceResponse;
@@ -19,21 +22,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.function.Function;
 
 /**
  * OTLP/HTTP profiles ({@code POST /v1development/profiles}), what the OpenTelemetry eBPF profiler and a Collector's
- * {@code otlphttp} exporter send. Binary protobuf only, gzip or not. Answers as OTLP/HTTP specifies: 200 with an
- * {@code ExportProfilesServiceResponse} (its {@code partial_success} naming why profiles were refused), else the
- * status with a {@code google.rpc.Status} body: 400 undecodable, 413 too large, 415 wrong media type or encoding,
- * 429 rate-limited. A 200 means every accepted profile is durable: each store write has returned.
+ * {@code otlphttp} exporter send: binary protobuf or OTLP/JSON ({@link OtlpJson}), gzip or not. Answers as OTLP/HTTP
+ * specifies, in the request's encoding: 200 with an {@code ExportProfilesServiceResponse} (its
+ * {@code partial_success} naming why profiles were refused), else the status with a {@code google.rpc.Status} body:
+ * 400 undecodable, 413 too large, 415 wrong media type or encoding, 429 rate-limited. A 200 means every accepted profile is durable: each store write has returned.
  */
 final class OtlpProfilesHandler {
     static final String PATH = "/v1development/profiles";
     private static final Logger LOG = LoggerFactory.getLogger(OtlpProfilesHandler.class);
     private static final String PROTOBUF = "application/x-protobuf";
+    private static final String JSON = "application/json";
     private static final long DEFAULT_WINDOW_NANOS = 10_000_000_000L;
 
     private final ServerConfig config;
@@ -55,34 +61,49 @@ final class OtlpProfilesHandler {
     }
 
     void handle(Context ctx) {
+        boolean json = isJson(ctx);
         try {
             OtlpAuthentication.check(ctx, config);
             checkMediaType(ctx);
-            OtlpBatch batch = decode(body.apply(ctx));
-            respond(ctx, store(RequestContext.tenant(ctx), batch));
+            byte[] raw = body.apply(ctx);
+            OtlpBatch batch = decode(json ? OtlpJson.toProtobuf(gunzip(raw)) : raw);
+            respond(ctx, json, store(RequestContext.tenant(ctx), batch));
         } catch (ApiException e) {
-            fail(ctx, e.status(), e.getMessage());
+            fail(ctx, json, e.status(), e.getMessage());
         } catch (StoreLimitException e) {
-            fail(ctx, 429, e.getMessage());
+            fail(ctx, json, 429, e.getMessage());
         } catch (StoreException e) {
             LOG.warn("store failure on OTLP ingest", e);
-            fail(ctx, 503, "store unavailable: " + e.getMessage());
+            fail(ctx, json, 503, "store unavailable: " + e.getMessage());
         }
+    }
+
+    private static boolean isJson(Context ctx) {
+        String type = lower(ctx.contentType());
+        return type != null && type.startsWith(JSON);
     }
 
     private static void checkMediaType(Context ctx) {
         String type = lower(ctx.contentType());
-        if (type != null && type.startsWith("application/json")) {
-            throw new ApiException(415, "OTLP/JSON is not supported: send binary protobuf with Content-Type "
-                    + PROTOBUF + " (the default of the Collector's otlphttp exporter, encoding: proto)");
-        }
         if (type != null && !type.isEmpty() && !type.startsWith(PROTOBUF) && !type.startsWith("application/protobuf")
-                && !type.startsWith("application/octet-stream")) {
-            throw new ApiException(415, "unsupported Content-Type '" + Strings.abbreviate(type, 60) + "': expected " + PROTOBUF);
+                && !type.startsWith("application/octet-stream") && !type.startsWith(JSON)) {
+            throw new ApiException(415, "unsupported Content-Type '" + Strings.abbreviate(type, 60) + "': expected "
+                    + PROTOBUF + " or " + JSON);
         }
         String encoding = lower(ctx.header("Content-Encoding"));
         if (encoding != null && !encoding.isEmpty() && !encoding.equals("gzip") && !encoding.equals("identity")) {
             throw new ApiException(415, "unsupported Content-Encoding '" + Strings.abbreviate(encoding, 40) + "': expected gzip or none");
+        }
+    }
+
+    /** A JSON body gunzipped (by magic, whatever the header says) under maxDecompressedBytes. */
+    private byte[] gunzip(byte[] raw) {
+        try {
+            return Gzip.maybeDecompress(raw, decoder.limits(), OtlpProfilesReader.FORMAT);
+        } catch (ProfileFormatException e) {
+            boolean tooLarge = e.reason() != null && e.reason().contains("exceeds maxDecompressedBytes");
+            metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", tooLarge ? "too_large" : e.format(), 1);
+            throw new ApiException(tooLarge ? 413 : 400, e.getMessage(), e);
         }
     }
 
@@ -124,7 +145,17 @@ final class OtlpProfilesHandler {
         return new long[]{from, from + duration / 1_000_000};
     }
 
-    private void respond(Context ctx, Result result) {
+    /** OTLP/HTTP answers in the request's encoding. */
+    private void respond(Context ctx, boolean json, Result result) {
+        if (json) {
+            Map<String, Object> body = new LinkedHashMap<>();
+            if (result.rejected > 0) {
+                // proto3 JSON writes int64 as a string
+                body.put("partialSuccess", Map.of("rejectedProfiles", Long.toString(result.rejected), "errorMessage", result.message));
+            }
+            ctx.status(200).json(body);
+            return;
+        }
         ExportProfilesServiceResponse.Builder response = ExportProfilesServiceResponse.newBuilder();
         if (result.rejected > 0) {
             response.setPartialSuccess(ExportProfilesPartialSuccess.newBuilder()
@@ -133,10 +164,14 @@ final class OtlpProfilesHandler {
         ctx.status(200).contentType(PROTOBUF).result(response.build().toByteArray());
     }
 
-    private void fail(Context ctx, int status, String message) {
+    private void fail(Context ctx, boolean json, int status, String message) {
         metrics.inc("continuo_requests_rejected_total", "Requests answered with an error, by status.", "status",
                 Integer.toString(status), 1);
-        ctx.status(status).contentType(PROTOBUF).result(OtlpStatus.encode(status, message));
+        if (json) {
+            ctx.status(status).json(Map.of("code", OtlpStatus.grpcCode(status), "message", message == null ? "" : message));
+        } else {
+            ctx.status(status).contentType(PROTOBUF).result(OtlpStatus.encode(status, message));
+        }
     }
 
     private static String lower(String s) {

@@ -133,10 +133,49 @@ class OtlpIngestTest {
     }
 
     @Test
-    void jsonAndUnknownEncodingsAre415WithAMessage() {
-        TestServer.Response json = server.post(PATH, "{}".getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
-        assertThat(json.status()).isEqualTo(415);
-        assertThat(statusMessage(json)).contains("OTLP/JSON is not supported", "application/x-protobuf");
+    void otlpJsonIsDecodedLikeProtobufAndAnsweredInJson() {
+        long timeNanos = (System.currentTimeMillis() - 5_000) * 1_000_000L;
+        String json = """
+                {"resourceProfiles":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"json-app"}}]},
+                  "scopeProfiles":[{"scope":{"name":"ebpf-profiler"},"profiles":[{
+                    "sampleType":{"typeStrindex":1,"unitStrindex":2},"periodType":{"typeStrindex":3,"unitStrindex":4},
+                    "period":"50000000","timeUnixNano":"%d","durationNano":"5000000000",
+                    "samples":[{"stackIndex":1,"timestampsUnixNano":["1","2","3"],"linkIndex":1,"attributeIndices":[1]}]}]}]}],
+                 "dictionary":{"stringTable":["","samples","count","cpu","nanoseconds","json.Leaf","json.main","thread.name"],
+                   "mappingTable":[{}],
+                   "locationTable":[{},{"lines":[{"functionIndex":1,"line":"12"}]},{"lines":[{"functionIndex":2}]}],
+                   "functionTable":[{},{"nameStrindex":5},{"nameStrindex":6}],
+                   "stackTable":[{},{"locationIndices":[1,2]}],
+                   "linkTable":[{},{"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174"}],
+                   "attributeTable":[{},{"keyStrindex":7,"value":{"stringValue":"json-worker"}}]}}
+                """.formatted(timeNanos);
+        TestServer.Response r = server.post(PATH, json.getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.json().has("partialSuccess")).isFalse();
+        assertThat(total("json-app")).isEqualTo(3 * PERIOD);
+        JsonNode top = server.get("/api/v1/query/top?type=cpu&sort=self&limit=1&query=" + enc("{service=\"json-app\"}") + RANGE).json();
+        assertThat(top.path("functions").get(0).path("name").asText()).isEqualTo("json.Leaf");
+        assertThat(server.get("/api/v1/label/thread/values?query=" + enc("{service=\"json-app\"}") + RANGE).json()
+                .path("values").toString()).contains("json-worker");
+
+        TestServer.Response broken = server.post(PATH, "{\"resourceProfiles\":[{".getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "application/json"));
+        assertThat(broken.status()).isEqualTo(400);
+        assertThat(broken.json().path("code").asInt()).isEqualTo(3); // INVALID_ARGUMENT
+        assertThat(broken.json().path("message").asText()).contains("invalid OTLP/JSON");
+
+        String nested = "{\"arrayValue\":{\"values\":[".repeat(15) + "]}}".repeat(15);
+        String deep = "{\"resourceProfiles\":[{\"resource\":{\"attributes\":[{\"key\":\"k\",\"value\":" + nested + "}]}}]}";
+        TestServer.Response tooDeep = server.post(PATH, deep.getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "application/json"));
+        assertThat(tooDeep.status()).isEqualTo(400);
+        assertThat(tooDeep.json().path("message").asText()).contains("nested deeper than 32 levels");
+    }
+
+    @Test
+    void unknownMediaTypesAndEncodingsAre415WithAMessage() {
+        TestServer.Response text = server.post(PATH, "x".getBytes(StandardCharsets.UTF_8), Map.of("Content-Type", "text/plain"));
+        assertThat(text.status()).isEqualTo(415);
+        assertThat(statusMessage(text)).contains("unsupported Content-Type 'text/plain'", "application/x-protobuf");
         TestServer.Response zstd = server.post(PATH, new byte[]{1}, Map.of("Content-Type", "application/x-protobuf", "Content-Encoding", "zstd"));
         assertThat(zstd.status()).isEqualTo(415);
         assertThat(statusMessage(zstd)).contains("Content-Encoding 'zstd'");
