@@ -1,7 +1,6 @@
 package io.continuo.store.clickhouse;
 
 import io.continuo.model.Labels;
-import io.continuo.model.ValidationException;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.SeriesRows;
 import io.continuo.store.StoreException;
@@ -176,35 +175,37 @@ final class GroupWriter implements Runnable {
         if (writes.isEmpty()) {
             return;
         }
-        BatchEncoder encoder = new BatchEncoder(dictionary);
+        // First every limit check, then encoding: a refused upload contributes no row to the shared buffers.
         List<Task> accepted = new ArrayList<>(writes.size());
         Map<String, Long> tenantCounts = new HashMap<>();
+        Set<Long> creating = new HashSet<>();
         for (Task t : writes) {
             try {
-                if (t instanceof BatchTask b) {
-                    String tenant = Validation.tenant(b.batch.tenant());
-                    checkSeriesLimit(tenant, seriesIds(tenant, b.batch), encoder, tenantCounts);
-                    encoder.batch(tenant, b.batch, this::isKnown);
-                } else {
-                    MetricsTask m = (MetricsTask) t;
-                    String tenant = Validation.tenant(m.tenant);
-                    Set<Long> ids = new LinkedHashSet<>();
-                    for (MetricPoint p : m.points) {
-                        ids.add(SeriesIndex.seriesId(tenant, SeriesIndex.METRIC_PREFIX + p.name(), m.labels));
-                    }
-                    checkSeriesLimit(tenant, ids, encoder, tenantCounts);
-                    encoder.metrics(tenant, m.labels, m.points, this::isKnown);
-                }
+                String tenant = Validation.tenant(t instanceof BatchTask b ? b.batch.tenant() : ((MetricsTask) t).tenant);
+                checkSeriesLimit(tenant, seriesIds(tenant, t), creating, tenantCounts);
                 accepted.add(t);
-            } catch (StoreLimitException | ValidationException e) {
-                // Refused before any row of it was encoded: the rest of the group still commits.
-                t.done.completeExceptionally(e);
             } catch (RuntimeException e) {
-                t.done.completeExceptionally(e instanceof StoreException ? e
-                        : new StoreException("write failed, nothing of this batch was stored: " + e.getMessage(), e));
+                // Refused (limit, bad input) or not checkable (ClickHouse down): the rest of the group still goes.
+                t.done.completeExceptionally(e);
             }
         }
         if (accepted.isEmpty()) {
+            return;
+        }
+        BatchEncoder encoder = new BatchEncoder(dictionary);
+        try {
+            for (Task t : accepted) {
+                if (t instanceof BatchTask b) {
+                    encoder.batch(Validation.tenant(b.batch.tenant()), b.batch, this::isKnown);
+                } else {
+                    MetricsTask m = (MetricsTask) t;
+                    encoder.metrics(Validation.tenant(m.tenant), m.labels, m.points, this::isKnown);
+                }
+            }
+        } catch (RuntimeException e) {
+            StoreException failure = new StoreException("write failed, nothing of this batch was stored: "
+                    + e.getMessage(), e);
+            accepted.forEach(t -> t.done.completeExceptionally(failure));
             return;
         }
         try {
@@ -232,8 +233,15 @@ final class GroupWriter implements Runnable {
         return until != null && until - System.nanoTime() > 0;
     }
 
-    private static Set<Long> seriesIds(String tenant, WriteBatch b) {
+    private static Set<Long> seriesIds(String tenant, Task t) {
         Set<Long> ids = new LinkedHashSet<>();
+        if (t instanceof MetricsTask m) {
+            for (MetricPoint p : m.points) {
+                ids.add(SeriesIndex.seriesId(tenant, SeriesIndex.METRIC_PREFIX + p.name(), m.labels));
+            }
+            return ids;
+        }
+        WriteBatch b = ((BatchTask) t).batch;
         for (SeriesRows r : b.series()) {
             ids.add(SeriesIndex.seriesId(tenant, r.type().name(), r.labels()));
         }
@@ -245,12 +253,13 @@ final class GroupWriter implements Runnable {
 
     /**
      * Refuses an upload that would take its tenant over maxSeriesPerTenant. Series this server does not know are
-     * looked up in ClickHouse (another server may have created them); the tenant's count is read once per group.
+     * looked up in ClickHouse (another server may have created them); the tenant's count is read once per group
+     * and {@code creating} holds the series earlier uploads of the group will create.
      */
-    private void checkSeriesLimit(String tenant, Set<Long> ids, BatchEncoder encoder, Map<String, Long> counts) {
+    private void checkSeriesLimit(String tenant, Set<Long> ids, Set<Long> creating, Map<String, Long> counts) {
         Set<Long> fresh = new HashSet<>();
         for (long id : ids) {
-            if (!isKnown(id) && !encoder.newSeries.containsKey(id)) {
+            if (!isKnown(id) && !creating.contains(id)) {
                 fresh.add(id);
             }
         }
@@ -284,6 +293,7 @@ final class GroupWriter implements Runnable {
                     + max + " (reduce label cardinality, e.g. drop per-request labels)");
         }
         counts.put(tenant, existing + fresh.size());
+        creating.addAll(fresh);
     }
 
     void shutdown() {

@@ -194,6 +194,23 @@ class ClickHouseScaleOutTest {
     }
 
     @Test
+    void aFailedInsertReachesTheCallerWithClickHouseMessage(TestInfo info) {
+        String database = db(info);
+        ClickHouseProfileStore s = store(database);
+        s.write(batch("default", T0, app("a"), "f 1"));
+        ClickHouseHttp http = new ClickHouseHttp(s.config());
+        http.execute("DROP TABLE " + database + ".samples");
+        assertThatThrownBy(() -> s.write(batch("default", T0, app("a"), "g 1"))).isInstanceOf(StoreException.class)
+                .hasMessageContaining("write to ClickHouse failed")
+                .hasMessageContaining("samples").hasMessageContaining("doesn't exist")
+                .hasMessageNotContaining("e.what()");
+        // A new store instance recreates what is missing; the writer of the old one keeps serving.
+        store(database).close();
+        s.write(batch("default", T0 + 10_000, app("a"), "h 2"));
+        assertThat(s.flameGraph(q("", T0 + 10_000, T0 + HOUR)).total()).isEqualTo(2);
+    }
+
+    @Test
     void answersLargerThanTheLimitFailInsteadOfFillingTheHeap(TestInfo info) {
         String database = db(info);
         ClickHouseProfileStore s = store(database);
