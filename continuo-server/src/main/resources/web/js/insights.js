@@ -1,8 +1,10 @@
 // Insights view: what the detectors found in the selected range, the alerts that fire, and cost per service.
 // Every string from the server is set with textContent (through el's `text`), never as HTML.
 
-import { el, clear, fmtTime } from './util.js';
-import { getJson } from './api.js';
+import { el, clear, fmtTime, selector } from './util.js';
+import { getJson, sendJson } from './api.js';
+
+const SILENCE_FOR = '1h';
 
 const SEVERITY_ORDER = { critical: 0, warning: 1, info: 2 };
 
@@ -20,17 +22,20 @@ export class InsightsView {
   }
 
   async load(range) {
+    this.range = range;
     const root = clear(this.root);
     const status = el('p', { class: 'hint', text: 'Looking for insights…', role: 'status' });
     root.append(status);
     let insights;
     let alerts;
     let cost;
+    let silences;
     try {
-      [insights, alerts, cost] = await Promise.all([
+      [insights, alerts, cost, silences] = await Promise.all([
         getJson('/api/v1/insights', { from: range.from, until: range.until }, 'insights'),
         getJson('/api/v1/alerts', {}, 'alerts'),
         getJson('/api/v1/cost', { from: range.from, until: range.until, groupBy: 'service' }, 'cost'),
+        getJson('/api/v1/alerts/silences', {}, 'silences'),
       ]);
     } catch (e) {
       if (e.name === 'AbortError') return;
@@ -38,7 +43,20 @@ export class InsightsView {
       return;
     }
     status.remove();
-    root.append(this.renderInsights(insights), this.renderAlerts(alerts.alerts || []), this.renderCost(cost));
+    root.append(this.renderInsights(insights), this.renderAlerts(alerts.alerts || []),
+      this.renderSilences(silences.silences || []), this.renderCost(cost));
+  }
+
+  /** Runs one change (silence, expire), then shows the result; a failure is said next to the alerts. */
+  async act(change) {
+    try {
+      await change();
+    } catch (e) {
+      const status = this.root.querySelector('.alerts-status');
+      if (status) status.textContent = 'Could not change the silences: ' + e.message;
+      return;
+    }
+    await this.load(this.range);
   }
 
   renderInsights(list) {
@@ -74,13 +92,44 @@ export class InsightsView {
       return box;
     }
     const table = el('table', { class: 'alerts' }, el('thead', {}, el('tr', {},
-      ...['State', 'Rule', 'Labels', 'Since', 'Summary'].map((h) => el('th', { text: h })))));
+      ...['State', 'Rule', 'Labels', 'Since', 'Summary', ''].map((h) => el('th', { text: h })))));
     const body = el('tbody');
     for (const a of alerts) {
       const labels = Object.entries(a.labels || {}).map(([k, v]) => `${k}=${v}`).join(', ');
-      body.append(el('tr', {},
+      // a silence matches the alert's labels plus alertname (the rule id): this one silences exactly this alert
+      const matchers = selector(a.labels?.service, { alertname: a.rule, ...(a.labels || {}) });
+      const silence = a.silenced ? null : el('button', {
+        type: 'button', class: 'silence', text: 'Silence ' + SILENCE_FOR,
+        onclick: () => this.act(() => sendJson('POST', '/api/v1/alerts/silences',
+          { matchers, until: 'now+' + SILENCE_FOR, comment: 'silenced from the UI' })),
+      });
+      body.append(el('tr', { dataset: { rule: a.rule } },
         el('td', { text: a.state + (a.silenced ? ' (silenced)' : '') }), el('td', { text: a.rule }),
-        el('td', { text: labels }), el('td', { text: fmtTime(a.activeSince, true) }), el('td', { text: a.summary })));
+        el('td', { text: labels }), el('td', { text: fmtTime(a.activeSince, true) }), el('td', { text: a.summary }),
+        el('td', {}, silence)));
+    }
+    table.append(body);
+    box.append(table, el('p', { class: 'hint alerts-status', role: 'status' }));
+    return box;
+  }
+
+  renderSilences(silences) {
+    const box = el('section', { class: 'panel', 'aria-label': 'Silences' }, el('h2', { text: 'Silences' }));
+    if (!silences.length) {
+      box.append(el('p', { class: 'hint', text: 'No active silences.' }));
+      return box;
+    }
+    const table = el('table', { class: 'silences' }, el('thead', {}, el('tr', {},
+      ...['Matchers', 'Until', 'Comment', ''].map((h) => el('th', { text: h })))));
+    const body = el('tbody');
+    for (const s of silences) {
+      body.append(el('tr', { dataset: { id: s.id } },
+        el('td', { class: 'mono', text: s.matchers }), el('td', { text: fmtTime(s.until, true) }),
+        el('td', { text: s.comment }),
+        el('td', {}, el('button', {
+          type: 'button', class: 'expire', text: 'Expire',
+          onclick: () => this.act(() => sendJson('DELETE', '/api/v1/alerts/silences/' + encodeURIComponent(s.id))),
+        }))));
     }
     table.append(body);
     box.append(table);

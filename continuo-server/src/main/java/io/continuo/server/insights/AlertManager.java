@@ -54,6 +54,10 @@ public final class AlertManager implements AutoCloseable {
     record Alert(String fingerprint, String rule, Map<String, String> labels, String state, long activeSince,
                  long firedAt, long resolvedAt, double value, String severity, String summary, String link,
                  List<Insight.Culprit> culprits, boolean silenced) {
+        Alert withSilenced(boolean on) {
+            return on == silenced ? this : new Alert(fingerprint, rule, labels, state, activeSince, firedAt, resolvedAt,
+                    value, severity, summary, link, culprits, on);
+        }
     }
 
     record Silence(String id, String matchers, long until, String comment, long createdAt) {
@@ -225,8 +229,14 @@ public final class AlertManager implements AutoCloseable {
         return !fileRules.isEmpty() || !apiRules.isEmpty() || !alerts.isEmpty();
     }
 
+    /** The alerts, each silenced or not by the silences in force now (a new or expired silence shows at once). */
     synchronized List<Alert> alerts() {
-        return new ArrayList<>(alerts.values());
+        long now = clock.getAsLong();
+        List<Alert> out = new ArrayList<>(alerts.size());
+        for (Alert a : alerts.values()) {
+            out.add(a.withSilenced(silenced(a.labels(), a.rule(), now)));
+        }
+        return out;
     }
 
     /** One round: every rule against the insights just found and the store's recent totals. */

@@ -63,6 +63,10 @@ final class Fmt {
         if (a >= 10) {
             return String.format(Locale.ROOT, "%.1f", v);
         }
-        return String.format(Locale.ROOT, "%.2f", v);
+        if (a >= 0.01 || a == 0) {
+            return String.format(Locale.ROOT, "%.2f", v);
+        }
+        // small but not nothing (a rate of 0.0009 s/s): two significant digits instead of "0.00"
+        return String.format(Locale.ROOT, "%.2g", v);
     }
 }

@@ -529,6 +529,48 @@ final class WebUiTest {
     }
 
     @Test
+    void insightsPageSilencesAFiringAlertAndExpiresTheSilence() {
+        String rule = "{\"id\":\"ui-cpu\",\"condition\":\"total\",\"type\":\"cpu\",\"threshold\":1,\"window\":\"1h\","
+                + "\"for\":\"0s\",\"matchers\":\"{service=\\\"shopgen\\\"}\"}";
+        TestServer.Response created = server.post("/api/v1/alerts/rules", rule.getBytes(StandardCharsets.UTF_8),
+                Map.of("Content-Type", "application/json"));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        try {
+            server.server().insights().runOnce("default", found -> { });
+            open("/explore?view=insights&from=now-6h");
+            By row = By.cssSelector("table.alerts tr[data-rule='ui-cpu']");
+            waiting().withMessage("the firing alert is listed").until(d -> !d.findElements(row).isEmpty());
+            assertThat(driver.findElement(row).getText()).startsWith("firing").contains("service=shopgen");
+            driver.findElement(row).findElement(By.cssSelector("button.silence")).click();
+            waiting().withMessage("the alert shows as silenced").until(d -> d.findElement(row).getText().startsWith("firing (silenced)"));
+            WebElement silence = driver.findElement(By.cssSelector("table.silences tbody tr"));
+            assertThat(silence.getText()).contains("alertname=\"ui-cpu\"", "service=\"shopgen\"", "silenced from the UI");
+            assertThat(server.get("/api/v1/alerts").json().path("alerts").get(0).path("silenced").asBoolean()).isTrue();
+            screenshot("insights");
+            driver.findElement(By.cssSelector("table.silences button.expire")).click();
+            waiting().withMessage("expired: no silences, the alert is live again").until(d ->
+                    d.findElements(By.cssSelector("table.silences")).isEmpty() && d.findElement(row).getText().startsWith("firing ")
+                            && !d.findElement(row).getText().contains("(silenced)"));
+            assertThat(server.get("/api/v1/alerts/silences").json().path("silences")).isEmpty();
+        } finally {
+            deleteRule("ui-cpu");
+        }
+    }
+
+    static void deleteRule(String id) {
+        try {
+            java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create(base + "/api/v1/alerts/rules/" + id)).DELETE().build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void autoRefreshPicksUpNewProfiles() {
         long now = System.currentTimeMillis() / 1000;
         ingest("service=refreshing&format=collapsed&type=cpu&from=" + (now - 120) + "&until=" + (now - 110),
