@@ -538,7 +538,9 @@ public final class OtlpProfilesReader {
                     throw in.error("more than " + MAX_SERVICE_PROFILES + " (profile, service) pairs in one request");
                 }
                 Labels labels = service == null ? series : series.with(Labels.SERVICE, service);
-                target = new ServiceProfile(dictionary, in, labels, type, limits.maxStackDepth(), expectedSamples);
+                // a host's request shares its samples among many services: presize only the profile's own service
+                int presize = service == null ? expectedSamples : 0;
+                target = new ServiceProfile(dictionary, in, labels, type, limits.maxStackDepth(), presize);
                 byService.put(key, target);
             }
             return target;

@@ -266,6 +266,26 @@ class OtlpProfilesReaderTest {
     }
 
     @Test
+    void aResourceThatFollowsItsProfilesOnTheWireStillNamesThem() throws IOException {
+        OtlpTestDictionary d = new OtlpTestDictionary();
+        int stack = d.stackOf("late.leaf");
+        ResourceProfiles whole = resource(List.of(kv("service.name", "late")), ebpfCpu(d).addSamples(timestamps(stack, 2)));
+        // scope_profiles (field 2) first, then resource (field 1): legal protobuf, parsed as one message
+        byte[] scopesFirst = concat(ResourceProfiles.newBuilder().addAllScopeProfiles(whole.getScopeProfilesList()).build().toByteArray(),
+                ResourceProfiles.newBuilder().setResource(whole.getResource()).build().toByteArray());
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(request);
+        out.writeByteArray(1, scopesFirst);
+        out.writeByteArray(2, d.build().toByteArray());
+        out.flush();
+        OtlpBatch batch = OtlpProfilesReader.read(request.toByteArray());
+        assertThat(byService(batch, "late").profile().total(0)).isEqualTo(2 * PERIOD);
+        // the same bytes are a valid request for the generated classes too
+        assertThat(ExportProfilesServiceRequest.parseFrom(request.toByteArray()).getResourceProfiles(0).getResource())
+                .isEqualTo(whole.getResource());
+    }
+
+    @Test
     void aProfileWithoutSampleTypeIsRejectedAloneAndNamed() {
         OtlpTestDictionary d = new OtlpTestDictionary();
         int stack = d.stackOf("f");
