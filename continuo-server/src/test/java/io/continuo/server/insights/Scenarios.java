@@ -21,7 +21,7 @@ import java.util.concurrent.Future;
  * Planted faults and clean controls, as real pprof uploads and metric points through a real server's HTTP API over
  * synthetic timestamps ending at {@code end}. Noise is seeded, so every run uploads the same bytes.
  */
-final class Scenarios {
+public final class Scenarios {
     static final long MIN = 60_000;
     static final long HOUR = 60 * MIN;
     static final long CADENCE = 5 * MIN;
@@ -37,13 +37,13 @@ final class Scenarios {
     private final List<Runnable> uploads = new ArrayList<>();
     private final TestServer server;
 
-    Scenarios(TestServer server, long end) {
+    public Scenarios(TestServer server, long end) {
         this.server = server;
         this.end = end - end % CADENCE;
     }
 
     /** Uploads everything, four requests at a time (the store commits concurrent batches together). */
-    void upload() throws Exception {
+    public void upload() throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             List<Future<?>> fs = new ArrayList<>();
@@ -112,7 +112,7 @@ final class Scenarios {
     }
 
     /** Version 2.0 spends four times as much in one function on both instances. */
-    void regression(String service, long seed) {
+    public void regression(String service, long seed) {
         Random r = new Random(seed);
         long deploy = end - 3 * HOUR;
         String culprit = "com.checkout.pricing.Pricing.applyDiscounts";

@@ -6,6 +6,7 @@ import io.continuo.model.ProfileBuilder;
 import io.continuo.model.ProfileType;
 import io.continuo.server.TestData;
 import io.continuo.server.TestServer;
+import io.continuo.server.insights.Scenarios;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
@@ -66,7 +67,7 @@ final class WebUiTest {
     static String missing;
 
     @BeforeAll
-    static void start() throws IOException {
+    static void start() throws Exception {
         Path chromium = Path.of(System.getProperty("continuo.chromium", "/usr/bin/chromium"));
         Path chromedriver = Path.of(System.getProperty("continuo.chromedriver", "/usr/bin/chromedriver"));
         if (!Files.isExecutable(chromium) || !Files.isExecutable(chromedriver)) {
@@ -138,8 +139,12 @@ final class WebUiTest {
 
     // ---- fixtures -------------------------------------------------------------------------------------
 
-    static void ingestFixtures() {
+    static void ingestFixtures() throws Exception {
         long now = System.currentTimeMillis() / 1000;
+        // nine hours of a three-instance service whose version 2.0 (3 h ago) spends 4x as much in one function
+        Scenarios regression = new Scenarios(server, System.currentTimeMillis());
+        regression.regression("checkout", 3);
+        regression.upload();
         // The Go CPU profile (3.22 s, shopgen) at two versions, 40 and 10 minutes ago.
         byte[] goCpu = TestData.bytes("go119.cpu.pb.gz");
         ingest("service=shopgen&format=pprof&version=1.0&env=prod&from=" + (now - 2400) + "&until=" + (now - 2390), goCpu);
@@ -526,6 +531,25 @@ final class WebUiTest {
             waiting().withMessage("signed out: the dialog asks again").until(d -> d.findElement(By.id("signin")).isDisplayed());
             ((JavascriptExecutor) driver).executeScript("localStorage.clear()");
         }
+    }
+
+    @Test
+    void insightsPageListsTheRegressionAndLinksToItsDiff() {
+        open("/explore?view=insights&from=now-12h");
+        By regression = By.cssSelector("li.insight[data-kind='regression']");
+        waiting().withMessage("the regression is listed").until(d -> !d.findElements(regression).isEmpty());
+        WebElement item = driver.findElement(regression);
+        assertThat(item.getText()).contains("checkout", "com.checkout.pricing.Pricing.applyDiscounts");
+        assertThat(item.findElement(By.cssSelector("ol.culprits li")).getText()).startsWith("com.checkout.pricing.Pricing.applyDiscounts");
+        item.findElement(By.linkText("Open the comparison")).click();
+        waiting().until(d -> d.getCurrentUrl().contains("view=diff") && d.getCurrentUrl().contains("service=checkout"));
+        WebElement canvas = waitForFlame("diff-flame");
+        assertThat(redPixels(canvas)).as("the grown function is red").isGreaterThan(100);
+        waiting().withMessage("the culprit leads the changes").until(d -> {
+            List<WebElement> rows = d.findElements(By.cssSelector("#diff-changes tbody tr"));
+            return !rows.isEmpty() && rows.get(0).getText().startsWith("com.checkout.pricing.Pricing.applyDiscounts");
+        });
+        screenshot("insight-diff");
     }
 
     @Test
