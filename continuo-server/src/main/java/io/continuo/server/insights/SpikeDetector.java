@@ -19,7 +19,8 @@ import java.util.Map;
  * total per bucket over the lookback, or, once two days of history exist, of the buckets at the same time of day
  * (±1 h) over the last week. Zero buckets are "no upload", not zero: they are left out of baselines and never
  * spike. A spike that begins where a new version first appears is a level shift the regression detector explains,
- * so it is not reported twice.
+ * so it is not reported twice; and when a deployment moved the level for good, the baseline restarts at it (the
+ * old level would make every later bucket look like a spike).
  */
 final class SpikeDetector implements Detector {
     private static final long DAY = 86_400_000L;
@@ -31,6 +32,8 @@ final class SpikeDetector implements Detector {
     private static final int MIN_DIFF_BASELINE_BUCKETS = 12;
     private static final int MAX_CULPRITS = 5;
     private static final long DEPLOYMENT_SETTLE_MILLIS = 20_000L;
+    /** A deployment that moves the median total by this factor (either way) starts a new baseline. */
+    private static final double LEVEL_SHIFT = 1.25;
 
     private final InsightsConfig config;
 
@@ -46,7 +49,8 @@ final class SpikeDetector implements Detector {
         List<Insight> out = new ArrayList<>();
         for (String service : view.services(Selector.ALL, from, until)) {
             Map<String, String> scope = Map.of(Labels.SERVICE, service);
-            Map<String, long[]> versions = null;
+            Map<String, long[]> versions = view.versionSpans(service, historyFrom, until, step);
+            long[] deployments = deployments(versions);
             for (String type : view.types(scope, from, until)) {
                 List<TimeSeries> perInstance = view.totals(type, scope, historyFrom, until, step, List.of(Labels.INSTANCE));
                 if (perInstance.isEmpty()) {
@@ -54,10 +58,8 @@ final class SpikeDetector implements Detector {
                 }
                 long[] t = perInstance.get(0).timestamps();
                 double[] x = perInstanceMean(perInstance);
-                for (long[] event : events(t, x, from, step)) {
-                    if (versions == null) {
-                        versions = view.versionSpans(service, historyFrom, until, step);
-                    }
+                long[] shifts = levelShifts(t, x, deployments);
+                for (long[] event : events(t, x, from, step, shifts)) {
                     if (startsWithDeployment(versions, event[0], step)) {
                         continue;
                     }
@@ -88,8 +90,67 @@ final class SpikeDetector implements Detector {
         return out;
     }
 
+    /** When each version after the first appeared: the deployments in the history. */
+    private static long[] deployments(Map<String, long[]> versions) {
+        long[] out = new long[Math.max(0, versions.size() - 1)];
+        int k = 0;
+        boolean first = true;
+        for (long[] span : versions.values()) {
+            if (!first) {
+                out[k++] = span[0];
+            }
+            first = false;
+        }
+        java.util.Arrays.sort(out);
+        return out;
+    }
+
+    /**
+     * The deployments after which this total settled at another level (median after vs the lookback's median
+     * before, by at least {@link #LEVEL_SHIFT}). A new level is the new normal, reported once by the regression
+     * detector: the spike baseline restarts there instead of calling every bucket of the next day a spike.
+     */
+    private long[] levelShifts(long[] t, double[] x, long[] deployments) {
+        long lookback = config.spikeLookback().toMillis();
+        long[] out = new long[deployments.length];
+        int k = 0;
+        for (int d = 0; d < deployments.length; d++) {
+            long at = deployments[d];
+            long next = d + 1 < deployments.length ? deployments[d + 1] : Long.MAX_VALUE;
+            double before = medianOf(t, x, at - lookback, at);
+            double after = medianOf(t, x, at, next);
+            if (before > 0 && after > 0 && (after >= LEVEL_SHIFT * before || before >= LEVEL_SHIFT * after)) {
+                out[k++] = at;
+            }
+        }
+        return java.util.Arrays.copyOf(out, k);
+    }
+
+    /** Median of the buckets with data in [from, until); NaN when there are fewer than three. */
+    private static double medianOf(long[] t, double[] x, long from, long until) {
+        double[] v = new double[x.length];
+        int n = 0;
+        for (int i = 0; i < x.length; i++) {
+            if (t[i] >= from && t[i] < until && !Double.isNaN(x[i])) {
+                v[n++] = x[i];
+            }
+        }
+        return n < 3 ? Double.NaN : Stats.median(java.util.Arrays.copyOf(v, n));
+    }
+
+    /** The latest level shift at or before {@code time}, or Long.MIN_VALUE. */
+    private static long latestShift(long[] shifts, long time) {
+        long out = Long.MIN_VALUE;
+        for (long s : shifts) {
+            if (s <= time) {
+                out = s;
+            }
+        }
+        return out;
+    }
+
     /** [start, end, peakIndex] of runs of spiking buckets at or after {@code from}; one missing bucket does not split a run. */
-    private List<long[]> events(long[] t, double[] x, long from, long step) {
+    private List<long[]> events(long[] t, double[] x, long from, long step, long[] shifts) {
         long lookback = config.spikeLookback().toMillis();
         int firstData = -1;
         for (int i = 0; i < x.length; i++) {
@@ -105,10 +166,11 @@ final class SpikeDetector implements Detector {
             if (t[i] < from || Double.isNaN(x[i])) {
                 continue;
             }
-            boolean timeOfDay = firstData >= 0 && t[firstData] <= t[i] - 2 * DAY;
+            long shift = latestShift(shifts, t[i]);
+            boolean timeOfDay = firstData >= 0 && Math.max(t[firstData], shift) <= t[i] - 2 * DAY;
             int m = 0;
             for (int j = 0; j < i - 1; j++) {
-                if (Double.isNaN(x[j])) {
+                if (Double.isNaN(x[j]) || t[j] < shift) {
                     continue;
                 }
                 long age = t[i] - t[j];
