@@ -7,9 +7,12 @@ import io.continuo.model.ProfileBuilder;
 import io.continuo.model.ProfileType;
 import io.continuo.model.Selector;
 import io.continuo.store.ProfileQuery;
+import io.continuo.store.ProfileStore;
 import io.continuo.store.SeriesRows;
 import io.continuo.store.StoreStats;
 import io.continuo.store.WriteBatch;
+import io.continuo.store.clickhouse.ClickHouseConfig;
+import io.continuo.store.clickhouse.ClickHouseProfileStore;
 import io.continuo.store.duckdb.DuckDbConfig;
 import io.continuo.store.duckdb.DuckDbProfileStore;
 
@@ -24,7 +27,7 @@ import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * End-to-end benchmark of the embedded DuckDB store with synthetic profiles shaped like a JVM service's CPU profile:
+ * End-to-end benchmark of a store engine (embedded DuckDB by default, or ClickHouse) with synthetic profiles shaped like a JVM service's CPU profile:
  * a universe of call stacks (depth 10-40, shared prefixes) of which each 10 s upload holds ~3,000, picked
  * Zipf-like with Zipf-like values (multiples of a 10 ms sampling period, in nanoseconds).
  * <p>
@@ -38,6 +41,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * Args (all optional, key=value): dir=/tmp/continuo-bench instances=50 stacks=3000 universe=8000 recentHours=1
  * coarsePerHour=6 days=7 writers=4 runs=20 memoryMb=1024 threads=2
+ * <p>
+ * {@code engine=clickhouse url=http://127.0.0.1:8123 database=continuo_bench} runs the same load and queries on the
+ * ClickHouse engine (the database is dropped first when loading; rollups are written at ingest there, so the
+ * rollup and checkpoint steps are skipped; {@code dir} then only keeps the bench-end marker).
  */
 public final class StoreBenchmark {
     private static final long SECOND = 1_000L;
@@ -59,6 +66,9 @@ public final class StoreBenchmark {
     private final long memoryMb;
     private final boolean load;
     private final int threads;
+    private final String engine;
+    private final String url;
+    private final String database;
     private final List<Profile> variants = new ArrayList<>();
     private final List<Labels> labels = new ArrayList<>();
 
@@ -83,6 +93,12 @@ public final class StoreBenchmark {
         memoryMb = Long.parseLong(a.getOrDefault("memoryMb", "1024"));
         threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         load = Boolean.parseBoolean(a.getOrDefault("load", "true"));
+        engine = a.getOrDefault("engine", "duckdb");
+        url = a.getOrDefault("url", "http://127.0.0.1:8123");
+        database = a.getOrDefault("database", "continuo_bench");
+        if (!engine.equals("duckdb") && !engine.equals("clickhouse")) {
+            throw new IllegalArgumentException("engine must be duckdb or clickhouse, got " + engine);
+        }
     }
 
     public static void main(String[] args) throws Exception {
@@ -102,11 +118,10 @@ public final class StoreBenchmark {
         long dayStart = end - DAY;
         long weekStart = end - days * DAY;
 
-        DuckDbConfig config = DuckDbConfig.builder(dir).memoryLimitBytes(memoryMb << 20).threads(threads)
-                .defaultRetention(Duration.ofDays(days + 30L))
-                // rollups are run once, timed, after loading in time order (see the class doc)
-                .maintenanceInterval(Duration.ofDays(1)).build();
-        try (DuckDbProfileStore store = DuckDbProfileStore.open(config)) {
+        Files.createDirectories(dir);
+        try (ProfileStore store = open()) {
+            System.out.printf(Locale.ROOT, "engine %s%n", engine.equals("clickhouse") ? "clickhouse " + url + " database "
+                    + database : "duckdb " + dir);
             if (load) {
                 load(store, end, recentStart, dayStart, weekStart);
             }
@@ -115,11 +130,37 @@ public final class StoreBenchmark {
         }
     }
 
+    private ProfileStore open() throws Exception {
+        if (engine.equals("clickhouse")) {
+            if (load) {
+                dropDatabase();
+            }
+            return ClickHouseProfileStore.open(ClickHouseConfig.builder(url).database(database)
+                    .defaultRetention(Duration.ofDays(days + 30L)).maintenanceInterval(Duration.ofDays(1)).build());
+        }
+        return DuckDbProfileStore.open(DuckDbConfig.builder(dir).memoryLimitBytes(memoryMb << 20).threads(threads)
+                .defaultRetention(Duration.ofDays(days + 30L))
+                // rollups are run once, timed, after loading in time order (see the class doc)
+                .maintenanceInterval(Duration.ofDays(1)).build());
+    }
+
+    /** A fresh ClickHouse database: the store creates its tables on open. */
+    private void dropDatabase() throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(url.endsWith("/") ? url : url + "/"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("DROP DATABASE IF EXISTS " + database))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("cannot drop " + database + ": " + r.body());
+        }
+    }
+
     private long readEnd() throws java.io.IOException {
         return Long.parseLong(Files.readString(dir.resolve("bench-end")).trim());
     }
 
-    private void load(DuckDbProfileStore store, long end, long recentStart, long dayStart, long weekStart)
+    private void load(ProfileStore store, long end, long recentStart, long dayStart, long weekStart)
             throws Exception {
         {
             Phase old = load(store, weekStart, Math.min(dayStart, recentStart), HOUR, 360);
@@ -131,17 +172,25 @@ public final class StoreBenchmark {
             System.out.printf(Locale.ROOT, "INGEST last %d h at 10 s, %d instances, %d writers: %s%n",
                     recentHours, instances, writers, recent);
 
+            if (!(store instanceof DuckDbProfileStore duck)) {
+                StoreStats all = store.stats();
+                System.out.printf(Locale.ROOT, "ROLLUP none needed (written at ingest); all tables: %d raw + %d rollup"
+                                + " rows (before merges), %d stacks, %d frames, %d bytes in active parts, %.2f bytes/raw row%n",
+                        all.sampleRows(), all.rollupRows(), all.stacks(), all.frames(), all.bytesOnDisk(),
+                        all.bytesOnDisk() / (double) all.sampleRows());
+                return;
+            }
             long c0 = System.nanoTime();
-            store.checkpoint();
+            duck.checkpoint();
             StoreStats raw = store.stats();
             System.out.printf(Locale.ROOT, "checkpoint %.1f s; raw only: %d rows, %d bytes, %.2f bytes/row%n",
                     (System.nanoTime() - c0) / 1e9, raw.sampleRows(), raw.bytesOnDisk(),
                     raw.bytesOnDisk() / (double) raw.sampleRows());
 
             long r0 = System.nanoTime();
-            store.runMaintenance();
+            duck.runMaintenance();
             double rollupSeconds = (System.nanoTime() - r0) / 1e9;
-            store.checkpoint();
+            duck.checkpoint();
             StoreStats all = store.stats();
             long rows = all.sampleRows() + all.rollupRows();
             System.out.printf(Locale.ROOT, "ROLLUP %.1f s; all tables: %d raw + %d rollup rows, %d stacks, %d frames,"
@@ -150,7 +199,7 @@ public final class StoreBenchmark {
         }
     }
 
-    private void queries(DuckDbProfileStore store, long end) {
+    private void queries(ProfileStore store, long end) {
         {
 
             Selector service = Selector.parse("{service=\"shop\"}");
@@ -184,7 +233,7 @@ public final class StoreBenchmark {
     }
 
     /** Writes an upload per instance every {@code step} in [from, until), values multiplied by {@code scale}. */
-    private Phase load(DuckDbProfileStore store, long from, long until, long step, int scale) throws Exception {
+    private Phase load(ProfileStore store, long from, long until, long step, int scale) throws Exception {
         if (until <= from) {
             return new Phase(0, 0, 1e-9);
         }
