@@ -35,6 +35,8 @@ public final class OtlpProfilesReader {
     public static final String FORMAT = "otlp";
     /** One builder per (profile, service): bound them, as each costs tens of kilobytes before its first sample. */
     static final int MAX_SERVICE_PROFILES = 1024;
+    /** Real resources and scopes carry tens of attributes; they are copied per profile, so bound them. */
+    static final int MAX_SERIES_ATTRIBUTES = 1024;
     /** Real samples carry a handful of attributes. */
     static final int MAX_SAMPLE_ATTRIBUTES = 128;
     private static final int MAX_REJECTION_MESSAGES = 8;
@@ -199,8 +201,8 @@ public final class OtlpProfilesReader {
             key = dictionaryString(keyIndex, "attribute key");
         }
         if (!key.isEmpty() && value != null) {
-            if (out.size() >= 2 * limits.maxSymbols()) {
-                throw in.error("more than maxSymbols " + limits.maxSymbols() + " attributes");
+            if (out.size() >= 2 * MAX_SERIES_ATTRIBUTES) {
+                throw in.error("more than " + MAX_SERIES_ATTRIBUTES + " resource and scope attributes");
             }
             out.add(key);
             out.add(value);

@@ -3,9 +3,11 @@ package io.continuo.formats.otlp;
 import io.continuo.formats.ProfileFormatException;
 import io.continuo.model.Frame;
 import io.continuo.model.Labels;
+import io.continuo.model.LongIntMap;
 import io.continuo.model.ProfileBuilder;
 import io.continuo.model.StackTable;
 import io.continuo.model.ValidationException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -17,10 +19,15 @@ final class ServiceProfile {
     private final ProtoCursor in;
     final Labels labels;
     final ProfileBuilder builder;
-    /** Per dictionary stack: this builder's stack id + 1 (0 = not built yet). */
-    private int[] stacks;
-    /** Per dictionary location: its frames root first (the caller first, the innermost inlined function last). */
-    private int[][] locationFrames;
+    /**
+     * Dictionary stack index to this builder's stack id. Maps rather than arrays the size of the tables: a request
+     * may hold a million locations and a thousand services, and each service touches only its own.
+     */
+    private final LongIntMap stacks = new LongIntMap(64);
+    /** Dictionary location index to its slot in {@link #locationFrames}. */
+    private final LongIntMap locationSlots = new LongIntMap(64);
+    /** Per used location: its frames root first (the caller first, the innermost inlined function last). */
+    private final List<int[]> locationFrames = new ArrayList<>();
     private int[] path = new int[64];
     private int pathLength;
 
@@ -43,12 +50,9 @@ final class ServiceProfile {
         if (dictionary.stackCount() == 0) {
             return StackTable.ROOT; // stack_index 0 of a request without a stack table: the zero (empty) stack
         }
-        if (stacks == null) {
-            stacks = new int[dictionary.stackCount()];
-        }
-        int cached = stacks[index];
-        if (cached != 0) {
-            return cached - 1;
+        int cached = stacks.get(index);
+        if (cached != LongIntMap.MISSING) {
+            return cached;
         }
         pathLength = 0;
         long saved = in.moveTo(dictionary.stackStart.get(index), dictionary.stackEnd.get(index));
@@ -68,7 +72,7 @@ final class ServiceProfile {
             throw new ProfileFormatException(OtlpProfilesReader.FORMAT, ProfileFormatException.UNKNOWN_OFFSET,
                     "stack_table[" + index + "]: " + e.getMessage());
         }
-        stacks[index] = stack + 1;
+        stacks.put(index, stack);
         return stack;
     }
 
@@ -83,13 +87,13 @@ final class ServiceProfile {
         if (dictionary.locationCount() == 0) {
             return new int[] {builder.frame(Frame.of("0x0"))};
         }
-        if (locationFrames == null) {
-            locationFrames = new int[dictionary.locationCount()][];
+        int slot = locationSlots.get(location);
+        if (slot != LongIntMap.MISSING) {
+            return locationFrames.get(slot);
         }
-        int[] frames = locationFrames[location];
-        if (frames == null) {
-            frames = locationFrames[location] = buildFrames(location);
-        }
+        int[] frames = buildFrames(location);
+        locationSlots.put(location, locationFrames.size());
+        locationFrames.add(frames);
         return frames;
     }
 

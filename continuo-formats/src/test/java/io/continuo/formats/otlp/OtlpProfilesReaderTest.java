@@ -399,6 +399,17 @@ class OtlpProfilesReaderTest {
                 .hasMessageContaining("more than maxSamples 10 samples");
     }
 
+    @Test
+    void servicesPerRequestAreBounded() {
+        OtlpTestDictionary d = new OtlpTestDictionary();
+        int stack = d.stackOf("f");
+        Profile.Builder cpu = ebpfCpu(d);
+        for (int i = 0; i <= OtlpProfilesReader.MAX_SERVICE_PROFILES; i++) {
+            cpu.addSamples(timestamps(stack, 1, d.attribute("service.name", "svc-" + i)));
+        }
+        assertRefused(request(d, resource(List.of(), cpu)), "more than 1024 (profile, service) pairs in one request");
+    }
+
     private static void assertRefused(ExportProfilesServiceRequest request, String message) {
         assertThatThrownBy(() -> decode(request)).isInstanceOf(ProfileFormatException.class).hasMessageContaining(message);
     }
