@@ -37,8 +37,10 @@ final class ClickHouseHttp {
                 .version(HttpClient.Version.HTTP_1_1).build();
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (config.user() + ":" + config.password()).getBytes(StandardCharsets.UTF_8));
+        // Series id lists make long queries with many literals: room for them in text and in the parsed tree.
         this.baseQuery = "?wait_end_of_query=1&max_execution_time=" + config.queryTimeout().toSeconds()
-                + "&max_query_size=" + config.maxQueryBytes();
+                + "&max_query_size=" + config.maxQueryBytes() + "&max_ast_elements=" + config.maxQueryBytes() / 8
+                + "&max_expanded_ast_elements=" + config.maxQueryBytes() / 8;
     }
 
     /** Runs a statement that returns nothing of interest (DDL, ALTER). */

@@ -130,25 +130,19 @@ public final class ClickHouseProfileStore implements ProfileStore {
         }
     }
 
-    /** Forgets cached stacks and frames, as a freshly started server would (tests). */
-    void dropCaches() {
-        stacks.clear();
-        writer.forgetSeries();
-    }
-
     // ---------------------------------------------------------------- queries
 
     @Override
     public FlameTree flameGraph(ProfileQuery query) {
         checkOpen();
         String tenant = Validation.tenant(query.tenant());
-        List<Series> selected = seriesIndex.select(tenant, query.type(), query.selector(), query.fromMillis(),
+        SeriesIndex.Selection selected = seriesIndex.select(tenant, query.type(), query.selector(), query.fromMillis(),
                 query.untilMillis());
         if (selected.isEmpty()) {
             return new FlameTree();
         }
         String where = " WHERE tenant = " + SqlLiterals.quote(tenant) + typeFilter(query.type())
-                + " AND series_id IN (" + SeriesIndex.ids(selected) + ")";
+                + " AND " + selected.condition();
         StringBuilder sql = new StringBuilder("SELECT stack_id, toInt64(sum(value)) FROM (");
         List<RangeSplit.Piece> pieces = RangeSplit.plan(query.fromMillis(), query.untilMillis(), ClickHouseSchema.RAW,
                 ClickHouseSchema.ROLLUPS, ROLLED_UP_EVERYWHERE);
@@ -173,7 +167,7 @@ public final class ClickHouseProfileStore implements ProfileStore {
             return new FlameTree();
         }
         String tenant = Validation.tenant(query.tenant());
-        List<Series> selected = seriesIndex.select(tenant, query.type(), Selector.ALL, query.fromMillis(),
+        SeriesIndex.Selection selected = seriesIndex.select(tenant, query.type(), Selector.ALL, query.fromMillis(),
                 query.untilMillis());
         if (selected.isEmpty()) {
             return new FlameTree();
@@ -203,7 +197,7 @@ public final class ClickHouseProfileStore implements ProfileStore {
         checkOpen();
         long[] buckets = Steps.buckets(query.fromMillis(), query.untilMillis(), stepMillis);
         String tenant = Validation.tenant(query.tenant());
-        List<Series> selected = seriesIndex.select(tenant, query.type(), query.selector(), query.fromMillis(),
+        SeriesIndex.Selection selected = seriesIndex.select(tenant, query.type(), query.selector(), query.fromMillis(),
                 query.untilMillis());
         if (selected.isEmpty() || buckets.length == 0) {
             return List.of();
@@ -212,9 +206,9 @@ public final class ClickHouseProfileStore implements ProfileStore {
         RowBinaryInput in = http.query("SELECT series_id, intDiv(ts, " + stepMillis + ") * " + stepMillis
                 + " AS b, toInt64(sum(value)) FROM totals WHERE tenant = " + SqlLiterals.quote(tenant)
                 + typeFilter(query.type()) + " AND ts >= " + query.fromMillis()
-                + " AND ts < " + query.untilMillis() + " AND series_id IN (" + SeriesIndex.ids(selected) + ")"
+                + " AND ts < " + query.untilMillis() + " AND " + selected.condition()
                 + " GROUP BY series_id, b FORMAT RowBinary");
-        Map<Long, Series> byId = byId(selected);
+        Map<Long, Series> byId = byId(selected.series());
         Map<Labels, double[]> groups = new LinkedHashMap<>();
         while (in.hasMore()) {
             Series s = byId.get(in.int64());
@@ -233,7 +227,7 @@ public final class ClickHouseProfileStore implements ProfileStore {
         checkOpen();
         long[] buckets = Steps.buckets(query.fromMillis(), query.untilMillis(), stepMillis);
         String tenant = Validation.tenant(query.tenant());
-        List<Series> selected = seriesIndex.select(tenant, SeriesIndex.METRIC_PREFIX + query.name(),
+        SeriesIndex.Selection selected = seriesIndex.select(tenant, SeriesIndex.METRIC_PREFIX + query.name(),
                 query.selector(), query.fromMillis(), query.untilMillis());
         if (selected.isEmpty() || buckets.length == 0) {
             return List.of();
@@ -242,8 +236,8 @@ public final class ClickHouseProfileStore implements ProfileStore {
                 + " AS b, toFloat64(sum(value)), toInt64(count()) FROM metrics WHERE tenant = "
                 + SqlLiterals.quote(tenant) + " AND name = " + SqlLiterals.quote(query.name())
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
-                + " AND series_id IN (" + SeriesIndex.ids(selected) + ") GROUP BY series_id, b FORMAT RowBinary");
-        Map<Long, Series> byId = byId(selected);
+                + " AND " + selected.condition() + " GROUP BY series_id, b FORMAT RowBinary");
+        Map<Long, Series> byId = byId(selected.series());
         Map<Labels, double[][]> groups = new LinkedHashMap<>();
         while (in.hasMore()) {
             Series s = byId.get(in.int64());
@@ -321,22 +315,22 @@ public final class ClickHouseProfileStore implements ProfileStore {
 
     private List<Series> selectAny(SeriesFilter f) {
         return seriesIndex.select(Validation.tenant(f.tenant()), SeriesIndex.ANY, f.selector(), f.fromMillis(),
-                f.untilMillis());
+                f.untilMillis()).series();
     }
 
     @Override
     public List<TraceSummary> traces(ProfileQuery query, int limit) {
         checkOpen();
         String tenant = Validation.tenant(query.tenant());
-        List<Series> selected = limit <= 0 ? List.of() : seriesIndex.select(tenant, query.type(), query.selector(),
+        SeriesIndex.Selection selected = limit <= 0 ? null : seriesIndex.select(tenant, query.type(), query.selector(),
                 query.fromMillis(), query.untilMillis());
-        if (selected.isEmpty()) {
+        if (selected == null || selected.isEmpty()) {
             return List.of();
         }
         return summaries("SELECT trace_id, min(span_id), min(series_id), toInt64(sum(value)) AS total, min(ts), "
                 + "max(ts) FROM trace_samples WHERE tenant = " + SqlLiterals.quote(tenant)
                 + typeFilter(query.type()) + " AND ts >= " + query.fromMillis() + " AND ts < "
-                + query.untilMillis() + " AND series_id IN (" + SeriesIndex.ids(selected) + ")"
+                + query.untilMillis() + " AND " + selected.condition()
                 + " GROUP BY trace_id ORDER BY total DESC, trace_id LIMIT " + limit + " FORMAT RowBinary", selected);
     }
 
@@ -347,7 +341,7 @@ public final class ClickHouseProfileStore implements ProfileStore {
             return List.of();
         }
         String tenant = Validation.tenant(query.tenant());
-        List<Series> selected = seriesIndex.select(tenant, query.type(), Selector.ALL, query.fromMillis(),
+        SeriesIndex.Selection selected = seriesIndex.select(tenant, query.type(), Selector.ALL, query.fromMillis(),
                 query.untilMillis());
         if (selected.isEmpty()) {
             return List.of();
@@ -363,7 +357,7 @@ public final class ClickHouseProfileStore implements ProfileStore {
     }
 
     /** The trace_samples condition of a trace query: by trace id, by trace and span id, or by span id alone. */
-    private static String traceWhere(String tenant, TraceQuery query, List<Series> selected) {
+    private static String traceWhere(String tenant, TraceQuery query, SeriesIndex.Selection selected) {
         StringBuilder sb = new StringBuilder(" WHERE tenant = ").append(SqlLiterals.quote(tenant))
                 .append(typeFilter(query.type()));
         if (query.traceId() != null) {
@@ -373,12 +367,12 @@ public final class ClickHouseProfileStore implements ProfileStore {
             sb.append(" AND span_id = ").append(SqlLiterals.quote(query.spanId()));
         }
         return sb.append(" AND ts >= ").append(query.fromMillis()).append(" AND ts < ").append(query.untilMillis())
-                .append(" AND series_id IN (").append(SeriesIndex.ids(selected)).append(')').toString();
+                .append(" AND ").append(selected.condition()).toString();
     }
 
     /** Rows of (trace_id, span_id, series_id, total, first ts, last ts), the endpoint taken from the series. */
-    private List<TraceSummary> summaries(String sql, List<Series> selected) {
-        Map<Long, Series> byId = byId(selected);
+    private List<TraceSummary> summaries(String sql, SeriesIndex.Selection selected) {
+        Map<Long, Series> byId = byId(selected.series());
         RowBinaryInput in = http.query(sql);
         List<TraceSummary> out = new ArrayList<>();
         while (in.hasMore()) {

@@ -29,11 +29,6 @@ final class RowBinaryInput {
         return v;
     }
 
-    /** A UInt64 column (count(), uniqExact()); values above Long.MAX_VALUE do not occur for counts. */
-    long uint64() {
-        return int64();
-    }
-
     double float64() {
         return Double.longBitsToDouble(int64());
     }

@@ -58,10 +58,6 @@ final class RowBinaryOutput {
         return rows;
     }
 
-    int size() {
-        return out.size();
-    }
-
     byte[] toByteArray() {
         return out.toByteArray();
     }

@@ -31,6 +31,19 @@ final class SeriesIndex {
         }
     }
 
+    /** Above this many series, an id list in SQL text costs more to parse than re-running the selection. */
+    static final int MAX_LISTED_IDS = 1_000;
+
+    /**
+     * Selected series and the SQL condition that picks their rows: {@code series_id IN (ids)}, or, when there are many
+     * and SQL alone selected exactly them (the selector had only equality matchers), the selection as a subquery.
+     */
+    record Selection(List<Series> series, String condition) {
+        boolean isEmpty() {
+            return series.isEmpty();
+        }
+    }
+
     private final ClickHouseHttp http;
 
     SeriesIndex(ClickHouseHttp http) {
@@ -46,28 +59,30 @@ final class SeriesIndex {
      * Series of a tenant matching a type (null: any profile type; {@link #ANY}: any, metrics included) and a selector,
      * with data in [from, until).
      */
-    List<Series> select(String tenant, String type, Selector selector, long from, long until) {
+    Selection select(String tenant, String type, Selector selector, long from, long until) {
         if (until <= from) {
-            return List.of();
+            return new Selection(List.of(), "0");
         }
         String typeCondition = typeCondition(type);
-        StringBuilder sql = new StringBuilder("SELECT series_id, any(type), any(unit), any(label_names), "
-                + "any(label_values) FROM series WHERE tenant = ").append(SqlLiterals.quote(tenant))
+        StringBuilder where = new StringBuilder(" FROM series WHERE tenant = ").append(SqlLiterals.quote(tenant))
                 .append(typeCondition)
                 .append(" AND series_id IN (SELECT series_id FROM series_hours WHERE tenant = ")
                 .append(SqlLiterals.quote(tenant)).append(typeCondition)
                 .append(" AND hour >= ").append(RangeSplit.floor(from, RangeSplit.HOUR))
                 .append(" AND hour < ").append(until).append(')');
+        boolean exactInSql = true;
         if (selector != null) {
             for (LabelMatcher m : selector.matchers()) {
                 if (m.op() == LabelMatcher.Op.EQ && !m.matchesEmpty()) {
-                    sql.append(" AND label_values[indexOf(label_names, ").append(SqlLiterals.quote(m.name()))
+                    where.append(" AND label_values[indexOf(label_names, ").append(SqlLiterals.quote(m.name()))
                             .append(")] = ").append(SqlLiterals.quote(m.value()));
+                } else {
+                    exactInSql = false;
                 }
             }
         }
-        sql.append(" GROUP BY series_id ORDER BY series_id FORMAT RowBinary");
-        RowBinaryInput in = http.query(sql.toString());
+        RowBinaryInput in = http.query("SELECT series_id, any(type), any(unit), any(label_names), any(label_values)"
+                + where + " GROUP BY series_id ORDER BY series_id FORMAT RowBinary");
         List<Series> out = new ArrayList<>();
         while (in.hasMore()) {
             long id = in.int64();
@@ -84,7 +99,10 @@ final class SeriesIndex {
                 out.add(new Series(id, t, unit, labels));
             }
         }
-        return out;
+        String condition = exactInSql && out.size() > MAX_LISTED_IDS
+                ? "series_id IN (SELECT series_id" + where + ")"
+                : "series_id IN (" + ids(out) + ")";
+        return new Selection(out, out.isEmpty() ? "0" : condition);
     }
 
     private static String typeCondition(String type) {
@@ -94,7 +112,7 @@ final class SeriesIndex {
         return ANY.equals(type) ? "" : " AND type = " + SqlLiterals.quote(type);
     }
 
-    static String ids(List<Series> selected) {
+    private static String ids(List<Series> selected) {
         StringBuilder sb = new StringBuilder(selected.size() * 20);
         for (int i = 0; i < selected.size(); i++) {
             if (i > 0) {

@@ -48,16 +48,4 @@ final class SqlLiterals {
         }
         return name;
     }
-
-    /** Comma-separated integers for {@code IN (...)}. */
-    static String longs(long[] values, int count) {
-        StringBuilder sb = new StringBuilder(count * 20);
-        for (int i = 0; i < count; i++) {
-            if (i > 0) {
-                sb.append(',');
-            }
-            sb.append(values[i]);
-        }
-        return sb.toString();
-    }
 }

@@ -54,17 +54,6 @@ final class StackDictionary {
         frameNames.put(frameId, name);
     }
 
-    int size() {
-        return nodes.size();
-    }
-
-    /** Every cached entry is dropped (tests: a cold server). */
-    void clear() {
-        nodes.clear();
-        stored.clear();
-        frameNames.clear();
-    }
-
     private void trim() {
         if (nodes.size() > maxEntries) {
             nodes.clear();

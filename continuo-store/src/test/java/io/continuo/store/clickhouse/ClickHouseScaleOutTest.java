@@ -211,6 +211,26 @@ class ClickHouseScaleOutTest {
     }
 
     @Test
+    void manySeriesAreSelectedBySubqueryOrByALongIdList(TestInfo info) {
+        ClickHouseProfileStore s = store(db(info));
+        // More series than ClickHouse's default max_ast_elements (50,000) allows literals in one query.
+        int n = 60_000;
+        var p = io.continuo.store.TestProfiles.profile("main;work 1");
+        List<io.continuo.store.SeriesRows> rows = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            rows.add(new io.continuo.store.SeriesRows(app("i" + i), io.continuo.store.TestProfiles.CPU,
+                    new int[]{p.stack(0)}, new long[]{1}, 1));
+        }
+        s.write(new WriteBatch("default", T0, T0 + 10_000, p, rows, List.of()));
+        // equality only: selected in SQL, rows picked by a subquery
+        assertThat(s.flameGraph(q("{service=\"shop\"}", T0, T0 + HOUR)).total()).isEqualTo(n);
+        // a regular expression is matched in Java: rows picked by a list of 60,000 ids
+        assertThat(s.flameGraph(q("{instance=~\"i[0-9]+\"}", T0, T0 + HOUR)).total()).isEqualTo(n);
+        assertThat(s.totals(q("{instance!=\"i7\"}", T0, T0 + HOUR), HOUR, List.of()).get(0).values())
+                .containsExactly(n - 1.0);
+    }
+
+    @Test
     void answersLargerThanTheLimitFailInsteadOfFillingTheHeap(TestInfo info) {
         String database = db(info);
         ClickHouseProfileStore s = store(database);
