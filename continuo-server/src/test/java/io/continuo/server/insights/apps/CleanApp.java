@@ -28,12 +28,7 @@ final class Tokenizer {
     }
 
     static Object split(long nanos) {
-        // 128 KB in 4 KB pieces, as real code allocates: JFR attributes a sampled TLAB's bytes to the allocation
-        // that crossed its end, so one big array per call would be sampled in or out depending on TLAB sizing.
-        char[][] tokens = new char[32][];
-        for (int i = 0; i < tokens.length; i++) {
-            tokens[i] = new char[2 * 1024];
-        }
+        byte[][] tokens = Load.pieces(128 * 1024);
         long x = nanos;
         long end = Load.cpu() + nanos;
         do {
@@ -42,7 +37,7 @@ final class Tokenizer {
                 x ^= x >>> 29;
             }
         } while (Load.cpu() < end);
-        tokens[0][0] = (char) x;
+        tokens[0][0] = (byte) x;
         return tokens;
     }
 }
@@ -69,11 +64,7 @@ final class SearchJson {
     }
 
     static Object encode(long nanos) {
-        // 192 KB in 4 KB pieces (see Tokenizer.split)
-        byte[][] out = new byte[48][];
-        for (int i = 0; i < out.length; i++) {
-            out[i] = new byte[4 * 1024];
-        }
+        byte[][] out = Load.pieces(192 * 1024);
         long x = nanos;
         long end = Load.cpu() + nanos;
         do {

@@ -22,6 +22,24 @@ public final class Load {
     private Load() {
     }
 
+    /**
+     * About {@code bytes} of short-lived data in pieces of random size (1 to 7 KB), as real code allocates. JFR
+     * samples the allocation that crosses a TLAB's end and gives it the bytes since the last sample; a call that
+     * allocates the same pieces in the same order every time repeats with a period that can lock onto the TLAB size,
+     * so one call site would take every sample of a run and another none (it flipped a clean run's allocation
+     * profile between two identical versions). Random sizes break that lock.
+     */
+    static byte[][] pieces(int bytes) {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        byte[][] out = new byte[bytes / 1024][];
+        int left = bytes;
+        for (int n = 0; left > 0 && n < out.length; n++) {
+            out[n] = new byte[Math.min(left, 1024 * (1 + random.nextInt(7)))];
+            left -= out[n].length;
+        }
+        return out;
+    }
+
     /** A process that holds {@code mb} MB of long-lived data and collects garbage every second. */
     static void start(int mb) {
         for (int i = 0; i < mb; i++) {
