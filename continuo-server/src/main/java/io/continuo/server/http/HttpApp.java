@@ -12,8 +12,6 @@ import io.javalin.http.staticfiles.Location;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -25,7 +23,6 @@ import java.util.regex.Pattern;
 public final class HttpApp {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApp.class);
     private static final Pattern TENANT = Pattern.compile("[A-Za-z0-9_.-]{1,64}");
-    private static final String TENANT_HEADER = "X-Scope-OrgID";
 
     private HttpApp() {
     }
@@ -68,54 +65,23 @@ public final class HttpApp {
         ctx.status(status).json(body);
     }
 
+    /**
+     * Paths whose requests need an API key when keys are configured. The OTLP path ({@code /v1development/}) checks
+     * the same rule in its handler ({@link ApiKeys}), so that its refusals are OTLP Status messages.
+     */
     private static boolean needsAuth(String path) {
         return path.startsWith("/api/") || path.equals("/ingest") || path.startsWith("/pyroscope/") || path.startsWith("/push.v1.");
     }
 
+    /** Validates {@code X-Scope-OrgID} and records the request's tenant; on the API paths, checks the API key. */
     private static void authenticate(Context ctx, ServerConfig config) {
-        String path = ctx.path();
-        String requestedTenant = ctx.header(TENANT_HEADER);
+        String requestedTenant = ctx.header(ApiKeys.TENANT_HEADER);
         if (requestedTenant != null && !TENANT.matcher(requestedTenant).matches()) {
-            throw ApiException.badRequest("invalid " + TENANT_HEADER + ": expected 1-64 letters, digits, '_', '.', '-'");
+            throw ApiException.badRequest("invalid " + ApiKeys.TENANT_HEADER + ": expected 1-64 letters, digits, '_', '.', '-'");
         }
-        String tenant = requestedTenant == null ? ServerConfig.DEFAULT_TENANT : requestedTenant;
-        if (!config.apiKeys().isEmpty() && needsAuth(path)) {
-            String key = presentedKey(ctx);
-            if (key == null || !config.apiKeys().containsKey(key)) {
-                ctx.header("WWW-Authenticate", "Bearer");
-                throw new ApiException(401, key == null ? "missing API key: send 'Authorization: Bearer <key>'" : "invalid API key");
-            }
-            String boundTenant = config.apiKeys().get(key);
-            if (!boundTenant.isEmpty()) {
-                if (requestedTenant != null && !requestedTenant.equals(boundTenant)) {
-                    throw new ApiException(403, "this API key may not access tenant '" + requestedTenant + "'");
-                }
-                tenant = boundTenant;
-            }
+        ctx.attribute(RequestContext.TENANT_ATTRIBUTE, requestedTenant == null ? ServerConfig.DEFAULT_TENANT : requestedTenant);
+        if (needsAuth(ctx.path())) {
+            ApiKeys.authenticate(ctx, config);
         }
-        ctx.attribute(RequestContext.TENANT_ATTRIBUTE, tenant);
-    }
-
-    /** Bearer token, or the password (else the user) of Basic auth, as the Pyroscope SDKs send either. */
-    private static String presentedKey(Context ctx) {
-        String auth = ctx.header("Authorization");
-        if (auth == null) {
-            return ctx.queryParam("apiKey");
-        }
-        if (auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
-            return auth.substring(7).trim();
-        }
-        if (auth.regionMatches(true, 0, "Basic ", 0, 6)) {
-            try {
-                String decoded = new String(Base64.getDecoder().decode(auth.substring(6).trim()), StandardCharsets.UTF_8);
-                int colon = decoded.indexOf(':');
-                String user = colon < 0 ? decoded : decoded.substring(0, colon);
-                String password = colon < 0 ? "" : decoded.substring(colon + 1);
-                return password.isEmpty() ? user : password;
-            } catch (IllegalArgumentException e) {
-                return null;
-            }
-        }
-        return null;
     }
 }

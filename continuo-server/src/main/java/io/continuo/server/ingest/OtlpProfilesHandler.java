@@ -12,6 +12,7 @@ import io.continuo.model.Strings;
 import io.continuo.model.ValidationException;
 import io.continuo.server.ServerConfig;
 import io.continuo.server.http.ApiException;
+import io.continuo.server.http.ApiKeys;
 import io.continuo.server.http.RequestContext;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.metrics.ServerMetrics;
@@ -63,7 +64,7 @@ final class OtlpProfilesHandler {
     void handle(Context ctx) {
         boolean json = isJson(ctx);
         try {
-            OtlpAuthentication.check(ctx, config);
+            ApiKeys.authenticate(ctx, config);
             checkMediaType(ctx);
             byte[] raw = body.apply(ctx);
             OtlpBatch batch = decode(json ? OtlpJson.toProtobuf(gunzip(raw)) : raw);

@@ -1,26 +1,24 @@
-package io.continuo.server.ingest;
+package io.continuo.server.http;
 
 import io.continuo.server.ServerConfig;
-import io.continuo.server.http.ApiException;
-import io.continuo.server.http.RequestContext;
 import io.javalin.http.Context;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 
 /**
- * API keys and tenants for the OTLP path, by the rule {@code HttpApp} applies to the other ingest paths: when keys
- * are configured a request needs one (Bearer, Basic or {@code apiKey}), and a key bound to a tenant writes only
- * there. {@code /v1development/} is not among {@code HttpApp}'s authenticated prefixes, so without this the OTLP
- * endpoint would accept anyone; once the prefix is added there this check is a harmless repeat.
+ * The API key rule, in one place for every endpoint that needs it: when the server has keys, a request must present
+ * one, and a key bound to a tenant acts only for that tenant (it replaces the tenant the request asked for, and
+ * refuses another one named in {@code X-Scope-OrgID}).
  */
-final class OtlpAuthentication {
-    private static final String TENANT_HEADER = "X-Scope-OrgID";
+public final class ApiKeys {
+    static final String TENANT_HEADER = "X-Scope-OrgID";
 
-    private OtlpAuthentication() {
+    private ApiKeys() {
     }
 
-    static void check(Context ctx, ServerConfig config) {
+    /** Throws a 401/403 {@link ApiException} when the request may not proceed; records a bound key's tenant. */
+    public static void authenticate(Context ctx, ServerConfig config) {
         if (config.apiKeys().isEmpty()) {
             return;
         }
@@ -39,7 +37,7 @@ final class OtlpAuthentication {
         }
     }
 
-    /** Bearer token (the Collector's bearertokenauth or a headers entry), or Basic auth's password, else the user. */
+    /** Bearer token, or the password (else the user) of Basic auth, as the Pyroscope SDKs send either; or ?apiKey=. */
     private static String presentedKey(Context ctx) {
         String auth = ctx.header("Authorization");
         if (auth == null) {
