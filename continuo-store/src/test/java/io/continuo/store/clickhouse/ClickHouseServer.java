@@ -60,12 +60,12 @@ public final class ClickHouseServer implements BeforeAllCallback, ExtensionConte
         }
     }
 
-    static String url() {
+    public static String url() {
         return "http://127.0.0.1:" + running.httpPort;
     }
 
     /** A database name not used before in this run. */
-    static String freshDatabase(String prefix) {
+    public static String freshDatabase(String prefix) {
         String name = prefix.replaceAll("[^A-Za-z0-9_]", "_");
         return "t_" + name.substring(0, Math.min(name.length(), 40)) + "_" + DATABASES.incrementAndGet();
     }
