@@ -9,6 +9,9 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,6 +42,15 @@ public final class HttpApp {
             });
             cfg.spaRoot.addFile("/trace", "/web/index.html", Location.CLASSPATH);
             cfg.spaRoot.addFile("/explore", "/web/index.html", Location.CLASSPATH);
+            // One port for HTTP/1.1 and HTTP/2 cleartext (h2c, by prior knowledge or upgrade), so OTLP/gRPC exporters
+            // send to the same address as everything else.
+            cfg.jetty.addConnector((server, http) -> {
+                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http),
+                        new HTTP2CServerConnectionFactory(http));
+                connector.setHost(config.host());
+                connector.setPort(config.port());
+                return connector;
+            });
         });
         app.before(ctx -> authenticate(ctx, config));
         app.exception(ApiException.class, (e, ctx) -> error(ctx, metrics, e.status(), e.getMessage()));

@@ -66,7 +66,9 @@ public final class IngestApi {
         app.post("/ingest", this::pyroscopeIngest);
         app.post("/pyroscope/ingest", this::pyroscopeIngest);
         app.post("/push.v1.PusherService/Push", this::push);
-        app.post(OtlpProfilesHandler.PATH, new OtlpProfilesHandler(config, decoder, ingest, time, metrics, this::body)::handle);
+        OtlpProfilesHandler otlp = new OtlpProfilesHandler(config, decoder, ingest, time, metrics, this::body);
+        app.post(OtlpProfilesHandler.PATH, otlp::handle);
+        app.post(OtlpProfilesHandler.GRPC_PATH, otlp::handleGrpc);
     }
 
     private byte[] body(Context ctx) {

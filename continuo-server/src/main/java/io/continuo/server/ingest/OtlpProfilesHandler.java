@@ -38,6 +38,9 @@ import java.util.function.Function;
  */
 final class OtlpProfilesHandler {
     static final String PATH = "/v1development/profiles";
+    /** OTLP/gRPC: the service method, as the path of an HTTP/2 POST (h2c on the server's port). */
+    static final String GRPC_PATH = "/opentelemetry.proto.collector.profiles.v1development.ProfilesService/Export";
+    private static final String GRPC = "application/grpc";
     private static final Logger LOG = LoggerFactory.getLogger(OtlpProfilesHandler.class);
     private static final String PROTOBUF = "application/x-protobuf";
     private static final String JSON = "application/json";
@@ -77,6 +80,46 @@ final class OtlpProfilesHandler {
             LOG.warn("store failure on OTLP ingest", e);
             fail(ctx, json, 503, "store unavailable: " + e.getMessage());
         }
+    }
+
+    /**
+     * OTLP/gRPC, what the Collector's default {@code otlp} exporter and the eBPF profiler send: the same request
+     * decoded and stored as over HTTP, one length-prefixed message each way, the outcome as {@code grpc-status} and
+     * {@code grpc-message} trailers (HTTP 200 either way, as gRPC requires).
+     */
+    void handleGrpc(Context ctx) {
+        String type = lower(ctx.contentType());
+        if (type == null || !type.startsWith(GRPC)) {
+            // not a gRPC call at all: plain HTTP, as the gRPC-over-HTTP/2 spec says
+            ctx.status(415).result("expected Content-Type " + GRPC);
+            return;
+        }
+        try {
+            ApiKeys.authenticate(ctx, config);
+            byte[] message = GrpcFrames.unframe(body.apply(ctx), ctx.header("grpc-encoding"), decoder.limits());
+            Result result = store(RequestContext.tenant(ctx), decode(message));
+            grpcAnswer(ctx, 0, "", GrpcFrames.frame(response(result).toByteArray()));
+        } catch (ApiException e) {
+            grpcFail(ctx, e.status(), e.getMessage());
+        } catch (StoreLimitException e) {
+            grpcFail(ctx, 429, e.getMessage());
+        } catch (StoreException e) {
+            LOG.warn("store failure on OTLP/gRPC ingest", e);
+            grpcFail(ctx, 503, "store unavailable: " + e.getMessage());
+        }
+    }
+
+    private void grpcFail(Context ctx, int httpStatus, String message) {
+        metrics.inc("continuo_requests_rejected_total", "Requests answered with an error, by status.", "status",
+                Integer.toString(httpStatus), 1);
+        grpcAnswer(ctx, OtlpStatus.grpcCode(httpStatus), message, new byte[0]);
+    }
+
+    private static void grpcAnswer(Context ctx, int code, String message, byte[] body) {
+        Map<String, String> trailers = Map.of("grpc-status", Integer.toString(code),
+                "grpc-message", GrpcFrames.percentEncode(message));
+        ctx.res().setTrailerFields(() -> trailers);
+        ctx.status(200).contentType(GRPC).result(body);
     }
 
     private static boolean isJson(Context ctx) {
@@ -157,12 +200,16 @@ final class OtlpProfilesHandler {
             ctx.status(200).json(body);
             return;
         }
+        ctx.status(200).contentType(PROTOBUF).result(response(result).toByteArray());
+    }
+
+    private static ExportProfilesServiceResponse response(Result result) {
         ExportProfilesServiceResponse.Builder response = ExportProfilesServiceResponse.newBuilder();
         if (result.rejected > 0) {
             response.setPartialSuccess(ExportProfilesPartialSuccess.newBuilder()
                     .setRejectedProfiles(result.rejected).setErrorMessage(result.message));
         }
-        ctx.status(200).contentType(PROTOBUF).result(response.build().toByteArray());
+        return response.build();
     }
 
     private void fail(Context ctx, boolean json, int status, String message) {
