@@ -9,7 +9,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
@@ -42,11 +41,11 @@ public final class HttpApp {
             });
             cfg.spaRoot.addFile("/trace", "/web/index.html", Location.CLASSPATH);
             cfg.spaRoot.addFile("/explore", "/web/index.html", Location.CLASSPATH);
-            // One port for HTTP/1.1 and HTTP/2 cleartext (h2c, by prior knowledge or upgrade), so OTLP/gRPC exporters
-            // send to the same address as everything else.
+            // One port for HTTP/1.1 and HTTP/2 cleartext by prior knowledge, so OTLP/gRPC exporters send to the
+            // same address as everything else.
             cfg.jetty.addConnector((server, http) -> {
                 ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http),
-                        new HTTP2CServerConnectionFactory(http));
+                        new PriorKnowledgeH2c(http));
                 connector.setHost(config.host());
                 connector.setPort(config.port());
                 return connector;
