@@ -5,8 +5,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Locates the shared golden files: system property {@code continuo.testdata}, else walk up from the working directory. */
+/** The repository's golden files ({@code testdata/} at the root): system property {@code continuo.testdata}, else walk up. */
 public final class TestData {
+    private static final String MARKER = "go119.cpu.pb.gz";
     private static Path dir;
 
     private TestData() {
@@ -17,20 +18,17 @@ public final class TestData {
             return dir;
         }
         String prop = System.getProperty("continuo.testdata");
-        if (prop != null && Files.isRegularFile(Path.of(prop, "go119.cpu.pb.gz"))) {
+        if (prop != null && Files.isRegularFile(Path.of(prop, MARKER))) {
             return dir = Path.of(prop).toAbsolutePath().normalize();
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/testdata");
-            if (Files.isRegularFile(candidate.resolve("go119.cpu.pb.gz"))) {
+            Path candidate = p.resolve("testdata");
+            if (Files.isRegularFile(candidate.resolve(MARKER))) {
                 return dir = candidate;
             }
         }
-        Path fallback = Path.of("/work/shared/testdata");
-        if (Files.isDirectory(fallback)) {
-            return dir = fallback;
-        }
-        throw new IllegalStateException("shared/testdata not found; set -Dcontinuo.testdata");
+        throw new IllegalStateException("testdata/ not found above " + Path.of("").toAbsolutePath()
+                + "; set -Dcontinuo.testdata");
     }
 
     public static Path path(String name) {

@@ -5,27 +5,25 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** The shared, real test profiles (../shared/testdata): found through -Dcontinuo.testdata or by walking up. */
+/** The repository's real test profiles ({@code testdata/} at the root): -Dcontinuo.testdata, else walk up. */
 public final class TestData {
+    private static final String MARKER = "go119.cpu.pb.gz";
+
     private TestData() {
     }
 
     public static Path dir() {
         String prop = System.getProperty("continuo.testdata");
-        if (prop != null && Files.isDirectory(Path.of(prop))) {
+        if (prop != null && Files.isRegularFile(Path.of(prop, MARKER))) {
             return Path.of(prop);
         }
         for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
-            Path candidate = p.resolve("shared/testdata");
-            if (Files.isDirectory(candidate)) {
+            Path candidate = p.resolve("testdata");
+            if (Files.isRegularFile(candidate.resolve(MARKER))) {
                 return candidate;
             }
-            Path sibling = p.resolveSibling("shared/testdata");
-            if (Files.isDirectory(sibling)) {
-                return sibling;
-            }
         }
-        throw new IllegalStateException("shared/testdata not found above " + Path.of("").toAbsolutePath());
+        throw new IllegalStateException("testdata/ not found above " + Path.of("").toAbsolutePath());
     }
 
     public static byte[] bytes(String name) {
