@@ -49,6 +49,24 @@ final class ApiClient {
         }
     }
 
+    /** Java's connect errors often carry no message (a refused connection's is null): name what happened. */
+    static String reason(IOException e) {
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "connection timed out";
+        }
+        if (e instanceof java.net.http.HttpTimeoutException) {
+            return "no answer within the timeout";
+        }
+        if (e instanceof java.net.ConnectException) {
+            return "connection refused (is the server running? start it with: continuo server)";
+        }
+        if (e instanceof java.net.UnknownHostException) {
+            return "unknown host " + e.getMessage();
+        }
+        String message = e.getMessage();
+        return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+    }
+
     private byte[] send(HttpRequest.Builder request) {
         request.timeout(Duration.ofMinutes(2));
         if (apiKey != null && !apiKey.isEmpty()) {
@@ -58,7 +76,7 @@ final class ApiClient {
         try {
             response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new CliException(Main.EXIT_UNREACHABLE, "cannot reach " + server + ": " + e.getMessage());
+            throw new CliException(Main.EXIT_UNREACHABLE, "cannot reach " + server + ": " + reason(e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CliException(Main.EXIT_UNREACHABLE, "interrupted");

@@ -29,9 +29,10 @@ final class ExportCommand implements Runnable {
         if (!format.equals("pprof") && !format.equals("collapsed") && !format.equals("json")) {
             throw new CliException(Main.EXIT_USAGE, "invalid --format '" + format + "': expected pprof, collapsed or json");
         }
-        Map<String, String> params = query.params();
+        ApiClient client = server.client();
+        Map<String, String> params = query.params(client);
         params.put("format", format);
-        byte[] body = server.client().get("/api/v1/query/flamegraph", params);
+        byte[] body = client.get("/api/v1/query/flamegraph", params);
         try {
             if (output.equals("-")) {
                 System.out.write(body);

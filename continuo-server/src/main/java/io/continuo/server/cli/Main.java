@@ -26,6 +26,7 @@ public final class Main implements Runnable {
 
     public static int run(String... args) {
         CommandLine cli = new CommandLine(new Main());
+        cli.setParameterExceptionHandler(Main::usageError);
         cli.setExecutionExceptionHandler((e, cmd, parseResult) -> {
             if (e instanceof CliException ce) {
                 cmd.getErr().println("continuo: " + ce.getMessage());
@@ -37,9 +38,28 @@ public final class Main implements Runnable {
         return cli.execute(args);
     }
 
+    /** No command given: the usage goes to standard error and the exit code says it was a usage error. */
     @Override
     public void run() {
-        spec.commandLine().usage(System.out);
+        spec.commandLine().usage(System.err);
+        throw new CliException(EXIT_USAGE, "a command is required: server, push, query or export");
+    }
+
+    /**
+     * One readable line per usage error, then where to find help. An unknown option is named first: picocli
+     * checks required options before unmatched ones, so {@code push --bogus x} would otherwise report the missing
+     * {@code --service} and hide the typo.
+     */
+    private static int usageError(CommandLine.ParameterException e, String[] args) {
+        CommandLine cmd = e.getCommandLine();
+        String message = e.getMessage();
+        if (!(e instanceof CommandLine.UnmatchedArgumentException) && !cmd.getUnmatchedArguments().isEmpty()) {
+            message = "unknown option or argument: '" + String.join("', '", cmd.getUnmatchedArguments()) + "'";
+        }
+        cmd.getErr().println("continuo: " + message);
+        cmd.getErr().println("Try 'continuo " + (cmd.getCommandSpec().parent() == null ? "" : cmd.getCommandName() + " ")
+                + "--help' for the options.");
+        return EXIT_USAGE;
     }
 
     static final class VersionProvider implements CommandLine.IVersionProvider {

@@ -44,8 +44,12 @@ final class PushCommand implements Runnable {
         byte[] body;
         try {
             body = Files.readAllBytes(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new CliException(Main.EXIT_USAGE, "cannot read " + file + ": no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new CliException(Main.EXIT_USAGE, "cannot read " + file + ": permission denied");
         } catch (IOException e) {
-            throw new CliException(Main.EXIT_USAGE, "cannot read " + file + ": " + e.getMessage());
+            throw new CliException(Main.EXIT_USAGE, "cannot read " + file + ": " + ApiClient.reason(e));
         }
         Map<String, String> params = new LinkedHashMap<>(labels);
         params.put("service", service);

@@ -28,10 +28,11 @@ final class QueryCommand implements Runnable {
 
     @Override
     public void run() {
-        Map<String, String> params = query.params();
+        ApiClient client = server.client();
+        Map<String, String> params = query.params(client);
         params.put("limit", Integer.toString(limit));
         params.put("sort", sort);
-        byte[] body = server.client().get("/api/v1/query/top", params);
+        byte[] body = client.get("/api/v1/query/top", params);
         if (json) {
             System.out.println(new String(body, java.nio.charset.StandardCharsets.UTF_8));
             return;

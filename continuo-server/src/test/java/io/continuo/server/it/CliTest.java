@@ -71,11 +71,45 @@ class CliTest {
         assertThat(help.out()).contains("server", "push", "query", "export");
         Run missing = run("push", work.resolve("nope.pb").toString(), "--service", "x", "--server", "http://127.0.0.1:1");
         assertThat(missing.exit()).isEqualTo(Main.EXIT_USAGE);
-        assertThat(missing.err()).contains("cannot read");
+        assertThat(missing.err()).contains("cannot read").contains("no such file");
         Run unreachable = run("query", "--server", "http://127.0.0.1:1");
         assertThat(unreachable.exit()).isEqualTo(Main.EXIT_UNREACHABLE);
-        assertThat(unreachable.err()).contains("cannot reach");
+        assertThat(unreachable.err()).contains("cannot reach").contains("connection refused").doesNotContain("null");
         Run unknownOption = run("server", "--bogus");
-        assertThat(unknownOption.exit()).isEqualTo(2);
+        assertThat(unknownOption.exit()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(unknownOption.err()).contains("--bogus");
+    }
+
+    @Test
+    void usageErrorsExitTwoAndNameTheProblem() {
+        Run none = run();
+        assertThat(none.exit()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(none.err()).contains("Usage: continuo", "a command is required");
+        // The typo is named, not the required option it pushed aside.
+        Run typo = run("push", "--servce", "shop", "file.pb");
+        assertThat(typo.exit()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(typo.err()).contains("--servce").contains("continuo push --help");
+        Run unknownCommand = run("serve");
+        assertThat(unknownCommand.exit()).isEqualTo(Main.EXIT_USAGE);
+        assertThat(unknownCommand.err()).contains("serve");
+    }
+
+    @Test
+    void typeDefaultsToOneTheSelectionHasAndAnUnknownTypeIsAnError() throws Exception {
+        Path wallOnly = work.resolve("wall.txt");
+        Files.writeString(wallOnly, "main;work;spin 70\nmain;idle 30\n");
+        try (TestServer server = new TestServer(dataDir)) {
+            Run push = run("push", wallOnly.toString(), "--server", server.base(), "--service", "node-app",
+                    "--format", "collapsed", "--type", "wall");
+            assertThat(push.exit()).as(push.err()).isZero();
+
+            Run query = run("query", "--server", server.base(), "--query", "{service=\"node-app\"}");
+            assertThat(query.exit()).as(query.err()).isZero();
+            assertThat(query.out()).contains("type wall").contains("spin");
+
+            Run mistyped = run("query", "--server", server.base(), "--query", "{service=\"node-app\"}", "--type", "cpuu");
+            assertThat(mistyped.exit()).isEqualTo(Main.EXIT_USAGE);
+            assertThat(mistyped.err()).contains("no 'cpuu' profiles").contains("types with data: wall");
+        }
     }
 }
