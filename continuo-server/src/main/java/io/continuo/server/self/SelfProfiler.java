@@ -38,6 +38,8 @@ public final class SelfProfiler implements AutoCloseable {
     private final IngestService ingest;
     private final ProfileDecoder decoder;
     private final ProfileStore store;
+    private static final Duration FIRST_CUT = Duration.ofSeconds(3);
+
     private final Duration interval;
     private final Labels labels;
     private final ScheduledExecutorService scheduler;
@@ -65,7 +67,10 @@ public final class SelfProfiler implements AutoCloseable {
     public void start() {
         current = newRecording();
         currentStart = System.currentTimeMillis();
-        scheduler.scheduleAtFixedRate(this::cut, interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
+        // The first cut comes early so a fresh server shows its own profile within seconds of starting.
+        long first = Math.min(interval.toMillis(), FIRST_CUT.toMillis());
+        scheduler.schedule(this::cut, first, TimeUnit.MILLISECONDS);
+        scheduler.scheduleAtFixedRate(this::cut, first + interval.toMillis(), interval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     static Recording newRecording() {
