@@ -91,6 +91,13 @@ public record InsightsConfig(boolean enabled, Duration interval, Duration window
                 alertRulesFile, webhooks, rulesStateFile, minStep);
     }
 
+    /** The least robust z-score and ratio to the baseline median that make a bucket a spike. */
+    public InsightsConfig withSpikeThresholds(double minZ, double minRatio) {
+        return new InsightsConfig(enabled, interval, window, leakMinPoints, leakMinZ, leakMinGrowth, spikeLookback, spikeStep,
+                minZ, minRatio, regressionMaxP, regressionMinShare, pricePerCoreHour, pricePerGbHour,
+                alertRulesFile, webhooks, rulesStateFile, minStep);
+    }
+
     private static void require(boolean ok, String message) {
         if (!ok) {
             throw new IllegalArgumentException(message);

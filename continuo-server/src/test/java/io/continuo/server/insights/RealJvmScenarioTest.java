@@ -72,8 +72,12 @@ class RealJvmScenarioTest {
             Assumptions.abort("REAL-JVM SCENARIOS SKIPPED: no agent jar at " + agent
                     + " — build the agent first: mvn -pl continuo-agent package");
         }
+        // Spike thresholds with a margin from the measured noise: JFR samples a thread that is runnable but
+        // off-CPU as if it ran, so on a busy machine a 3 s bucket of a clean CPU-paced app has read 1.5x its median
+        // (robust z 5.4, just past the defaults of 1.5x and z 5). The planted burst is 3.6x (50 ms of render per
+        // 19 ms tick) at z > 20, so 2x and z 8 keep it found with room while load noise stays below.
         InsightsConfig insights = InsightsConfig.defaults().withEnabled(false).withTimeScale(Duration.ofMinutes(10),
-                Duration.ofSeconds(3), Duration.ofMinutes(10), Duration.ofSeconds(2));
+                Duration.ofSeconds(3), Duration.ofMinutes(10), Duration.ofSeconds(2)).withSpikeThresholds(8.0, 2.0);
         server = new TestServer(ServerConfig.defaults().withDataDir(dataDir).withSelfProfile(false), insights);
         // Each lane runs its JVMs one after the other; the lanes of a wave run at the same time. The apps pace
         // themselves by CPU time, and JFR samples a thread that is runnable but off-CPU as if it ran, so on a busy
