@@ -2,27 +2,37 @@ package io.continuo.server.insights.apps;
 
 /**
  * An API with steady light traffic; from second {@code spikeFrom} for {@code spikeSeconds}, a report export runs
- * on a second thread and spends half a core in {@link ReportExporter#render}.
+ * on two threads that together spend half a core in {@link ReportExporter#render}. Two threads, not one, so the burst
+ * still reads as one even on a saturated machine, where JFR samples every runnable thread as running and a
+ * reading tends to the number of busy threads (1 -> 3 here) rather than their CPU time.
  * Arguments: seconds to run, second the export starts, its length in seconds.
  */
 public final class SpikeApp {
+    private static final int EXPORT_THREADS = 2;
+
     public static void main(String[] args) throws Exception {
         long start = System.currentTimeMillis();
         Load.start(32);
         double spikeFrom = Double.parseDouble(args[1]);
         double spikeSeconds = Double.parseDouble(args[2]);
-        Thread export = new Thread(() -> {
-            try {
-                Thread.sleep((long) (spikeFrom * 1000) - (System.currentTimeMillis() - start));
-                long exportStart = System.currentTimeMillis();
-                Load.paced(exportStart, spikeSeconds, second -> Load.keep(ReportExporter.render(50_000_000)));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "report-export");
-        export.start();
+        Thread[] exports = new Thread[EXPORT_THREADS];
+        for (int t = 0; t < EXPORT_THREADS; t++) {
+            exports[t] = new Thread(() -> {
+                try {
+                    Thread.sleep((long) (spikeFrom * 1000) - (System.currentTimeMillis() - start));
+                    long exportStart = System.currentTimeMillis();
+                    Load.paced(exportStart, spikeSeconds,
+                            second -> Load.keep(ReportExporter.render(50_000_000 / EXPORT_THREADS)));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "report-export-" + t);
+            exports[t].start();
+        }
         Load.paced(start, Double.parseDouble(args[0]), second -> Router.route());
-        export.join();
+        for (Thread export : exports) {
+            export.join();
+        }
     }
 }
 
