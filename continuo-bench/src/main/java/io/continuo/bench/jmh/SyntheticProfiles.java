@@ -13,11 +13,11 @@ import java.util.SplittableRandom;
  * Realistic CPU profiles for micro benchmarks: stacks of depth 10–40 sharing prefixes (each new stack reuses a
  * random prefix of an earlier one), Zipf-like values in multiples of a 10 ms period. Seeded, so runs compare.
  */
-final class SyntheticProfiles {
+public final class SyntheticProfiles {
     private SyntheticProfiles() {
     }
 
-    static Profile cpu(int stacks, int frames, long seed) {
+    public static Profile cpu(int stacks, int frames, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
         ProfileBuilder b = new ProfileBuilder(List.of(ProfileType.CPU));
         int[] frameIds = new int[frames];

@@ -4,10 +4,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** {@code key=value} command-line arguments, validated with messages that name the key and its range. */
-final class Args {
+public final class Args {
     private Args() {}
 
-    static Map<String, String> parse(String[] args) {
+    public static Map<String, String> parse(String[] args) {
         Map<String, String> out = new LinkedHashMap<>();
         for (String arg : args) {
             for (String part : arg.trim().split("\\s+")) {
@@ -20,7 +20,7 @@ final class Args {
         return out;
     }
 
-    static int intArg(Map<String, String> args, String key, int defaultValue, int min, int max) {
+    public static int intArg(Map<String, String> args, String key, int defaultValue, int min, int max) {
         String v = args.get(key);
         if (v == null) return defaultValue;
         int n;
