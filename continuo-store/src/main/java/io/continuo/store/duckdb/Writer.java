@@ -11,10 +11,12 @@ import io.continuo.store.StoreLimitException;
 import io.continuo.store.TraceRows;
 import io.continuo.store.Validation;
 import io.continuo.store.WriteBatch;
+import io.continuo.store.commit.GroupCommit;
 import io.continuo.store.duckdb.SeriesCache.Series;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
+import java.time.Duration;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,11 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The only thread that writes to DuckDB. Callers enqueue a task and wait on its future; the thread drains up to
@@ -42,18 +39,20 @@ import java.util.concurrent.TimeUnit;
  * The queue is bounded: when the disk is slower than the uploads, {@code write} blocks the caller (back-pressure
  * reaches the HTTP layer) rather than buffering without limit.
  */
-final class Writer implements Runnable {
+final class Writer implements GroupCommit.Committer<Writer.Op> {
     private static final System.Logger LOG = System.getLogger(Writer.class.getName());
     private static final int QUEUE_CAPACITY = 1024;
     private static final long RETENTION_INTERVAL_MS = 10 * 60_000L;
-    /** Rollup work done per step before pending writes get their turn. */
+    /** Calls (deletes, maintenance, checkpoint) may legitimately run for minutes on a big store. */
+    private static final Duration CALL_WAIT = Duration.ofMinutes(10);
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
 
     private final DuckDbProfileStore store;
     private final DuckDbConfig config;
     private final DuckDBConnection connection;
-    private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    private final Thread thread;
-    private volatile boolean stopping;
+    private final GroupCommit<Op> commits;
+    private long nextMaintenance;
+    private long nextRetention;
 
     private DuckDBAppender frames;
     private DuckDBAppender stacks;
@@ -76,12 +75,15 @@ final class Writer implements Runnable {
         this.config = store.config();
         this.connection = connection;
         openAppenders();
-        this.thread = new Thread(this, "continuo-store-writer");
-        thread.setDaemon(true);
+        long now = config.clock().millis();
+        this.nextMaintenance = now + config.maintenanceInterval().toMillis();
+        this.nextRetention = nextMaintenance;
+        this.commits = new GroupCommit<>(new GroupCommit.Options("continuo-store-writer", QUEUE_CAPACITY,
+                config.maxGroupCommit(), config.commitTimeout(), config.maintenanceInterval()), this);
     }
 
     void start() {
-        thread.start();
+        commits.start();
     }
 
     private void openAppenders() throws SQLException {
@@ -108,55 +110,19 @@ final class Writer implements Runnable {
 
     // ---------------------------------------------------------------- tasks
 
-    private abstract static class Task {
-        final CompletableFuture<Object> done = new CompletableFuture<>();
+    /** What callers hand the commit thread. */
+    sealed interface Op permits BatchOp, MetricsOp, CallOp {
     }
 
     /** Appended inside a group-commit transaction. */
-    private abstract static class WriteTask extends Task {
-        abstract void apply(Writer w) throws SQLException;
+    private record BatchOp(WriteBatch batch) implements Op {
     }
 
-    private static final class BatchTask extends WriteTask {
-        final WriteBatch batch;
-
-        BatchTask(WriteBatch batch) {
-            this.batch = batch;
-        }
-
-        @Override
-        void apply(Writer w) throws SQLException {
-            w.applyBatch(batch);
-        }
-    }
-
-    private static final class MetricsTask extends WriteTask {
-        final String tenant;
-        final Labels labels;
-        final List<MetricPoint> points;
-
-        MetricsTask(String tenant, Labels labels, List<MetricPoint> points) {
-            this.tenant = tenant;
-            this.labels = labels;
-            this.points = points;
-        }
-
-        @Override
-        void apply(Writer w) throws SQLException {
-            w.applyMetrics(tenant, labels, points);
-        }
+    private record MetricsOp(String tenant, Labels labels, List<MetricPoint> points) implements Op {
     }
 
     /** Runs alone in its own transaction (deletes, maintenance, checkpoint). */
-    private static final class CallTask extends Task {
-        final SqlCall<?> body;
-
-        CallTask(SqlCall<?> body) {
-            this.body = body;
-        }
-    }
-
-    private static final class Poison extends Task {
+    private record CallOp(SqlCall<?> body) implements Op {
     }
 
     @FunctionalInterface
@@ -166,82 +132,32 @@ final class Writer implements Runnable {
 
     void submitWrite(WriteBatch batch) {
         Validation.check(batch);
-        await(enqueue(new BatchTask(batch)));
+        commits.submit(new BatchOp(batch));
     }
 
     void submitMetrics(String tenant, Labels labels, List<MetricPoint> points) {
-        await(enqueue(new MetricsTask(tenant, labels, points)));
+        commits.submit(new MetricsOp(tenant, labels, points));
     }
 
     @SuppressWarnings("unchecked")
     <T> T call(SqlCall<T> body) {
-        return (T) await(enqueue(new CallTask(body)));
+        return (T) commits.submit(new CallOp(body), CALL_WAIT);
     }
 
-    private Task enqueue(Task task) {
-        if (stopping) {
-            throw new StoreException("store is closed");
-        }
-        try {
-            queue.put(task);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for room in the write queue");
-        }
-        return task;
-    }
-
-    private static Object await(Task task) {
-        try {
-            return task.done.get();
-        } catch (InterruptedException e) {
-            // The task may still commit; the caller just stops waiting for it.
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for the write to commit");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new StoreException(String.valueOf(cause.getMessage()), cause);
-        }
-    }
-
-    // ---------------------------------------------------------------- the loop
+    // ---------------------------------------------------------------- the commit thread
 
     @Override
-    public void run() {
+    public void idle() {
         long now = config.clock().millis();
-        long nextMaintenance = now + config.maintenanceInterval().toMillis();
-        long nextRetention = now + config.maintenanceInterval().toMillis();
-        boolean stop = false;
-        List<Task> group = new ArrayList<>(config.maxGroupCommit());
-        while (!stop) {
-            try {
-                long wait = Math.max(1, nextMaintenance - config.clock().millis());
-                Task first = queue.poll(Math.min(wait, 1000), TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    group.clear();
-                    group.add(first);
-                    queue.drainTo(group, config.maxGroupCommit() - 1);
-                    stop = process(group);
-                }
-                now = config.clock().millis();
-                if (!stop && now >= nextMaintenance) {
-                    nextMaintenance = now + config.maintenanceInterval().toMillis();
-                    maintain(now >= nextRetention);
-                    if (now >= nextRetention) {
-                        nextRetention = now + RETENTION_INTERVAL_MS;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop = true;
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "store writer loop failed; continuing", e);
-            }
+        if (now < nextMaintenance) {
+            return;
         }
-        finish();
+        boolean retention = now >= nextRetention;
+        nextMaintenance = now + config.maintenanceInterval().toMillis();
+        if (retention) {
+            nextRetention = now + RETENTION_INTERVAL_MS;
+        }
+        maintain(retention);
     }
 
     private void maintain(boolean retention) {
@@ -258,39 +174,35 @@ final class Writer implements Runnable {
         }
     }
 
-    /** Processes a drained group in order; returns true when the poison pill was among it. */
-    private boolean process(List<Task> group) {
-        List<WriteTask> writes = new ArrayList<>(group.size());
-        for (Task t : group) {
-            if (t instanceof WriteTask w) {
-                writes.add(w);
+    /** Commits a drained group in order: runs of writes share one transaction, calls run alone. */
+    @Override
+    public void commit(List<GroupCommit.Task<Op>> group) {
+        List<GroupCommit.Task<Op>> writes = new ArrayList<>(group.size());
+        for (GroupCommit.Task<Op> t : group) {
+            if (!(t.payload() instanceof CallOp call)) {
+                writes.add(t);
                 continue;
             }
             commitWrites(writes);
             writes.clear();
-            if (t instanceof Poison) {
-                t.done.complete(null);
-                return true;
-            }
-            runCall((CallTask) t);
+            runCall(t, call);
         }
         commitWrites(writes);
-        return false;
     }
 
-    private void commitWrites(List<WriteTask> writes) {
+    private void commitWrites(List<GroupCommit.Task<Op>> writes) {
         if (writes.isEmpty()) {
             return;
         }
-        List<WriteTask> applied = new ArrayList<>(writes.size());
+        List<GroupCommit.Task<Op>> applied = new ArrayList<>(writes.size());
         try {
-            for (WriteTask w : writes) {
+            for (GroupCommit.Task<Op> w : writes) {
                 try {
-                    w.apply(this);
+                    apply(w.payload());
                     applied.add(w);
                 } catch (StoreLimitException | ValidationException e) {
                     // Refused before any row of it was appended: the rest of the group still commits.
-                    w.done.completeExceptionally(e);
+                    w.fail(e);
                 }
             }
             for (DuckDBAppender a : appenders()) {
@@ -303,22 +215,36 @@ final class Writer implements Runnable {
             recover();
             StoreException failure = new StoreException("write failed, nothing of this batch was stored: "
                     + e.getMessage(), e);
-            applied.forEach(w -> w.done.completeExceptionally(failure));
+            applied.forEach(w -> w.fail(failure));
             return;
+        } catch (Error e) {
+            // Rows of the group may be half-appended: roll them back before answering, then let GroupCommit answer.
+            recover();
+            throw e;
         }
-        applied.forEach(w -> w.done.complete(null));
+        applied.forEach(w -> w.succeed(null));
     }
 
-    private void runCall(CallTask t) {
+    private void apply(Op op) throws SQLException {
+        if (op instanceof BatchOp b) {
+            applyBatch(b.batch());
+        } else if (op instanceof MetricsOp m) {
+            applyMetrics(m.tenant(), m.labels(), m.points());
+        }
+    }
+
+    private void runCall(GroupCommit.Task<Op> t, CallOp call) {
         try {
-            Object result = t.body.call();
+            Object result = call.body().call();
             persistSeriesTimes(false);
             connection.commit();
-            t.done.complete(result);
+            t.succeed(result);
         } catch (SQLException | RuntimeException e) {
             recover();
-            t.done.completeExceptionally(e instanceof RuntimeException re ? re
-                    : new StoreException(e.getMessage(), e));
+            t.fail(e instanceof RuntimeException re ? re : new StoreException(e.getMessage(), e));
+        } catch (Error e) {
+            recover();
+            throw e;
         }
     }
 
@@ -329,7 +255,7 @@ final class Writer implements Runnable {
             for (DuckDBAppender a : appenders()) {
                 try {
                     a.close();
-                } catch (SQLException ignored) {
+                } catch (SQLException | RuntimeException ignored) {
                     // the rollback below discards whatever it managed to flush
                 }
             }
@@ -337,28 +263,17 @@ final class Writer implements Runnable {
             openAppenders();
             store.reloadCaches();
             store.reloadWatermarks();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "store writer could not recover from a failed transaction", e);
         }
     }
 
     void shutdown() {
-        stopping = true;
-        Poison p = new Poison();
-        try {
-            queue.put(p);
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        commits.shutdown(SHUTDOWN_WAIT);
     }
 
-    private void finish() {
-        List<Task> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        for (Task t : rest) {
-            t.done.completeExceptionally(new StoreException("store is closed"));
-        }
+    @Override
+    public void finish() {
         try {
             persistSeriesTimes(true);
             store.putMeta(Schema.CLEAN_SHUTDOWN, 1);
@@ -615,7 +530,7 @@ final class Writer implements Runnable {
             RangePlan.Tier tier = RangePlan.TIERS.get(t);
             long tierTarget = t == 0 ? target : RangePlan.floor(store.watermarks.get(t - 1), tier.width());
             long steps = 0;
-            while (store.watermarks.get(t) < tierTarget && (steps < maxSteps || queue.isEmpty())) {
+            while (store.watermarks.get(t) < tierTarget && (steps < maxSteps || !commits.hasWaiting())) {
                 long next = rollChunk(tier.source(), tier.table(), tier.width(), store.watermarks.get(t), tierTarget,
                         tier.chunk());
                 store.putMeta(tier.watermarkKey(), next);
