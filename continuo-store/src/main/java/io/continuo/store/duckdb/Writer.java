@@ -6,7 +6,9 @@ import io.continuo.model.ProfileType;
 import io.continuo.model.ValidationException;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.SeriesRows;
+import io.continuo.store.HealthTracker;
 import io.continuo.store.StoreException;
+import io.continuo.store.StoreFailure;
 import io.continuo.store.StoreLimitException;
 import io.continuo.store.TraceRows;
 import io.continuo.store.Validation;
@@ -17,6 +19,9 @@ import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
 import java.time.Duration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,13 +51,22 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
     /** Calls (deletes, maintenance, checkpoint) may legitimately run for minutes on a big store. */
     private static final Duration CALL_WAIT = Duration.ofMinutes(10);
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
+    /** How often an out-of-service store checks whether it can write again. */
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+    /** Writes resume after a full disk only with this much room, so they do not fail again at once. */
+    static final long RESUME_FREE_BYTES = 8L << 20;
+    /** The writer checkpoints (folds the WAL into the file) once the WAL is this big and the disk has room. */
+    static final long CHECKPOINT_WAL_BYTES = 16L << 20;
 
     private final DuckDbProfileStore store;
     private final DuckDbConfig config;
-    private final DuckDBConnection connection;
+    /** The current database (replaced by a reopen); null while it cannot be opened. */
+    private DuckDBConnection connection;
     private final GroupCommit<Op> commits;
     private long nextMaintenance;
     private long nextRetention;
+    private long lastProbe = System.nanoTime() - PROBE_INTERVAL.toNanos();
+    private final HealthTracker health;
 
     private DuckDBAppender frames;
     private DuckDBAppender stacks;
@@ -73,17 +87,37 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
     Writer(DuckDbProfileStore store, DuckDBConnection connection) throws SQLException {
         this.store = store;
         this.config = store.config();
-        this.connection = connection;
-        openAppenders();
+        this.health = store.healthTracker();
+        attach(connection);
         long now = config.clock().millis();
         this.nextMaintenance = now + config.maintenanceInterval().toMillis();
         this.nextRetention = nextMaintenance;
         this.commits = new GroupCommit<>(new GroupCommit.Options("continuo-store-writer", QUEUE_CAPACITY,
-                config.maxGroupCommit(), config.commitTimeout(), config.maintenanceInterval()), this);
+                config.maxGroupCommit(), config.commitTimeout(), PROBE_INTERVAL), this);
     }
 
     void start() {
         commits.start();
+    }
+
+    /**
+     * Opens the JDBC transaction now. DuckDB's appenders join an open transaction, but without one each flush
+     * commits on its own (measured on 1.4.1: the JDBC driver begins its transaction lazily, at the next statement),
+     * which split a group across tables: after a failure or kill -9, totals rows without their samples. So every
+     * transaction of the writer starts with a statement, and one upload's rows commit together or not at all.
+     */
+    private void begin() throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("SELECT 1");
+        }
+    }
+
+    /** Uses a (re)opened database; null leaves the writer without one until a probe reopens it. */
+    private void attach(DuckDBConnection c) throws SQLException {
+        this.connection = c;
+        if (c != null) {
+            openAppenders();
+        }
     }
 
     private void openAppenders() throws SQLException {
@@ -148,6 +182,10 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
 
     @Override
     public void idle() {
+        if (health.failure() != null) {
+            probe();
+            return;
+        }
         long now = config.clock().millis();
         if (now < nextMaintenance) {
             return;
@@ -162,21 +200,150 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
 
     private void maintain(boolean retention) {
         try {
+            begin();
             rollUp(1);
             connection.commit();
             if (retention) {
                 applyRetention();
                 connection.commit();
             }
+            if (walBytes() > CHECKPOINT_WAL_BYTES && hasRoomToCheckpoint()) {
+                checkpoint();
+            }
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "store maintenance failed; will retry", e);
+            failed(e);
+        }
+    }
+
+    // ---------------------------------------------------------------- out of service and back
+
+    /**
+     * After a failed transaction: a recoverable error is rolled back; a fatal one (full disk, I/O error, an
+     * invalidated instance) takes the store out of service and reopens the database from its files, never writing
+     * (nor checkpointing) the instance that failed.
+     */
+    private void failed(Throwable e) {
+        DuckDbFailures.Kind kind = DuckDbFailures.classify(e);
+        if (kind == DuckDbFailures.Kind.RECOVERABLE) {
             recover();
+            kind = stillAnswers();
+            if (kind == DuckDbFailures.Kind.RECOVERABLE) {
+                return;
+            }
+        }
+        goDown(kind.failure(), String.valueOf(e.getMessage()));
+    }
+
+    /** Whether the instance still answers after a rollback (a recoverable-looking error may have invalidated it). */
+    private DuckDbFailures.Kind stillAnswers() {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+            rs.next();
+            return DuckDbFailures.Kind.RECOVERABLE;
+        } catch (SQLException | RuntimeException e) {
+            DuckDbFailures.Kind k = DuckDbFailures.classify(e);
+            return k == DuckDbFailures.Kind.RECOVERABLE ? DuckDbFailures.Kind.IO_ERROR : k;
+        }
+    }
+
+    private void goDown(StoreFailure failure, String message) {
+        LOG.log(System.Logger.Level.ERROR, "store out of service (" + failure.reason() + "): " + message
+                + "; reopening the database from its files and refusing writes until it can write again");
+        health.down(failure, message);
+        touched.clear();
+        if (connection != null) {
+            for (DuckDBAppender a : appenders()) {
+                try {
+                    a.close();
+                } catch (SQLException | RuntimeException ignored) {
+                    // the instance is being thrown away; its uncommitted rows with it
+                }
+            }
+        }
+        reattach();
+    }
+
+    private void reattach() {
+        try {
+            attach(store.reopen());
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "reopened database has no appenders yet: " + e.getMessage());
+            connection = null;
+        }
+    }
+
+    /**
+     * While out of service: reopen when the database is not open, wait for room on a full disk, then prove the
+     * store can commit again with a one-row write before taking uploads.
+     */
+    private void probe() {
+        long now = System.nanoTime();
+        if (now - lastProbe < PROBE_INTERVAL.toNanos()) {
+            return;
+        }
+        lastProbe = now;
+        if (connection == null) {
+            reattach();
+            if (connection == null) {
+                return;
+            }
+        }
+        if (health.failure() == StoreFailure.DISK_FULL && usableBytes() < RESUME_FREE_BYTES) {
+            return;
+        }
+        try {
+            store.putMeta(Schema.LAST_PROBE, config.clock().millis());
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            DuckDbFailures.Kind kind = DuckDbFailures.classify(e);
+            goDown(kind == DuckDbFailures.Kind.RECOVERABLE ? health.failure() : kind.failure(),
+                    String.valueOf(e.getMessage()));
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "store back in service after " + health.failure().reason());
+        health.up();
+    }
+
+    private long usableBytes() {
+        try {
+            return Files.getFileStore(config.dataDir()).getUsableSpace();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private long walBytes() {
+        try {
+            Path wal = config.databaseFile().resolveSibling(config.databaseFile().getFileName() + ".wal");
+            return Files.exists(wal) ? Files.size(wal) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** A checkpoint writes the WAL's changes into new blocks of the file before it frees old ones. */
+    private boolean hasRoomToCheckpoint() {
+        return usableBytes() >= 2 * walBytes() + RESUME_FREE_BYTES;
+    }
+
+    /** Folds the WAL into the database file (commit thread only, between transactions). */
+    void checkpoint() throws SQLException {
+        connection.commit();
+        try (Statement st = connection.createStatement()) {
+            st.execute("CHECKPOINT");
         }
     }
 
     /** Commits a drained group in order: runs of writes share one transaction, calls run alone. */
     @Override
     public void commit(List<GroupCommit.Task<Op>> group) {
+        StoreFailure down = health.failure();
+        if (down != null || connection == null) {
+            // Queued before the store went out of service: refused now, nothing of them touched the database.
+            StoreFailure f = down == null ? StoreFailure.IO_ERROR : down;
+            group.forEach(t -> t.fail(DuckDbProfileStore.outOfService(f, health.message())));
+            return;
+        }
         List<GroupCommit.Task<Op>> writes = new ArrayList<>(group.size());
         for (GroupCommit.Task<Op> t : group) {
             if (!(t.payload() instanceof CallOp call)) {
@@ -196,6 +363,7 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         }
         List<GroupCommit.Task<Op>> applied = new ArrayList<>(writes.size());
         try {
+            begin();
             for (GroupCommit.Task<Op> w : writes) {
                 try {
                     apply(w.payload());
@@ -212,9 +380,10 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
             store.stacks().publish();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
-            recover();
-            StoreException failure = new StoreException("write failed, nothing of this batch was stored: "
-                    + e.getMessage(), e);
+            failed(e);
+            StoreFailure down = health.failure();
+            StoreException failure = down != null ? DuckDbProfileStore.outOfService(down, String.valueOf(e.getMessage()))
+                    : new StoreException("write failed, nothing of this batch was stored: " + e.getMessage(), e);
             applied.forEach(w -> w.fail(failure));
             return;
         } catch (Error e) {
@@ -235,12 +404,13 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
 
     private void runCall(GroupCommit.Task<Op> t, CallOp call) {
         try {
+            begin();
             Object result = call.body().call();
             persistSeriesTimes(false);
             connection.commit();
             t.succeed(result);
         } catch (SQLException | RuntimeException e) {
-            recover();
+            failed(e);
             t.fail(e instanceof RuntimeException re ? re : new StoreException(e.getMessage(), e));
         } catch (Error e) {
             recover();
@@ -272,8 +442,15 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         commits.shutdown(SHUTDOWN_WAIT);
     }
 
+    /**
+     * On a healthy store: records a clean shutdown and checkpoints, so the next start replays no WAL. An out of
+     * service store writes nothing: its WAL already holds every acknowledged write.
+     */
     @Override
     public void finish() {
+        if (connection == null || health.failure() != null) {
+            return;
+        }
         try {
             persistSeriesTimes(true);
             store.putMeta(Schema.CLEAN_SHUTDOWN, 1);
@@ -281,7 +458,10 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
                 a.close();
             }
             connection.commit();
-        } catch (SQLException e) {
+            if (hasRoomToCheckpoint()) {
+                checkpoint();
+            }
+        } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "store could not record a clean shutdown", e);
         }
     }
