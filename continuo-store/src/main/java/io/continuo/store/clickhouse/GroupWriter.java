@@ -3,7 +3,11 @@ package io.continuo.store.clickhouse;
 import io.continuo.model.Labels;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.SeriesRows;
+import io.continuo.store.HealthTracker;
 import io.continuo.store.StoreException;
+import io.continuo.store.StoreFailure;
+import io.continuo.store.StoreHealth;
+import io.continuo.store.StoreUnavailableException;
 import io.continuo.store.StoreLimitException;
 import io.continuo.store.TraceRows;
 import io.continuo.store.Validation;
@@ -40,6 +44,7 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
     private final ClickHouseHttp http;
     private final StackDictionary dictionary;
     private final GroupCommit<Op> commits;
+    private final HealthTracker health = new HealthTracker(java.time.Clock.systemUTC());
     /** Series id -> System.nanoTime() until which its row is known to exist. */
     private final Map<Long, Long> knownSeries = new ConcurrentHashMap<>();
 
@@ -49,7 +54,7 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
         this.dictionary = dictionary;
         // A group's six INSERTs may each take up to queryTimeout before ClickHouse answers.
         this.commits = new GroupCommit<>(new GroupCommit.Options("continuo-clickhouse-writer", QUEUE_CAPACITY,
-                config.maxGroupCommit(), config.queryTimeout().multipliedBy(7), Duration.ofMinutes(1)), this);
+                config.maxGroupCommit(), config.queryTimeout().multipliedBy(7), Duration.ofSeconds(5)), this);
     }
 
     void start() {
@@ -68,7 +73,7 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
 
     void submitWrite(WriteBatch batch) {
         Validation.check(batch);
-        commits.submit(new BatchOp(batch));
+        counted(new BatchOp(batch));
     }
 
     void submitMetrics(String tenant, Labels labels, List<MetricPoint> points) {
@@ -76,7 +81,40 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
         for (MetricPoint p : points) {
             Validation.metricName(p.name());
         }
-        commits.submit(new MetricsOp(tenant, labels, points));
+        counted(new MetricsOp(tenant, labels, points));
+    }
+
+    /** Submits and counts a failure by reason (a refusal by limit is the client's doing, not a store failure). */
+    private void counted(Op op) {
+        try {
+            commits.submit(op);
+        } catch (StoreUnavailableException e) {
+            health.countFailure(e.failure());
+            throw e;
+        } catch (StoreLimitException e) {
+            throw e;
+        } catch (StoreException e) {
+            health.countFailure(StoreFailure.WRITE_FAILED);
+            throw e;
+        }
+    }
+
+    StoreHealth health() {
+        return health.snapshot();
+    }
+
+    /** While the last INSERT failed: ask ClickHouse whether it answers again, to clear /healthz without a write. */
+    @Override
+    public void idle() {
+        if (health.failure() == null) {
+            return;
+        }
+        try {
+            http.query("SELECT 1 FORMAT RowBinary");
+            health.up();
+        } catch (RuntimeException e) {
+            health.down(StoreFailure.IO_ERROR, e.getMessage());
+        }
     }
 
     /** Forgets which series rows exist (after retention may have removed some). */
@@ -130,11 +168,13 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
             http.insert("trace_samples", BatchEncoder.TRACE_COLUMNS, encoder.traces);
             http.insert("samples", BatchEncoder.SAMPLE_COLUMNS, encoder.samples);
         } catch (RuntimeException e) {
+            health.down(StoreFailure.IO_ERROR, "INSERT into ClickHouse failed: " + e.getMessage());
             StoreException failure = new StoreException("write to ClickHouse failed (rows of this batch sent "
                     + "before the failure may be stored): " + e.getMessage(), e);
             accepted.forEach(t -> t.fail(failure));
             return;
         }
+        health.up();
         encoder.newFrames.forEach(dictionary::markFrame);
         encoder.newStacks.forEach(dictionary::markStored);
         long until = System.nanoTime() + KNOWN_SERIES_TTL_NANOS;
