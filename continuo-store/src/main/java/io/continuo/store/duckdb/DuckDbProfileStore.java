@@ -64,6 +64,7 @@ public final class DuckDbProfileStore implements ProfileStore {
     /** What a client refused while the store is out of service is told to wait; the writer probes more often. */
     static final long RETRY_AFTER_SECONDS = 10;
     private static final int PERFECT_HASH_BITS = 20;
+    private static final String SAMPLE_SUM = SaturatedSql.sum(SaturatedSql.product("value", "scale"));
     private static final System.Logger LOG = System.getLogger(DuckDbProfileStore.class.getName());
     /** A WAL size DuckDB never reaches, i.e. no checkpoint inside a commit (see {@link #openDatabase}). */
     private static final String NO_AUTOMATIC_CHECKPOINT = "1TB";
@@ -413,8 +414,8 @@ public final class DuckDbProfileStore implements ProfileStore {
             return new FlameTree();
         }
         String ids = ids(selected);
-        StringBuilder sql = new StringBuilder("SELECT stack_id, sum(v)::BIGINT FROM (");
-        appendPieces(sql, "stack_id, value * scale AS v", ids, query.fromMillis(), query.untilMillis());
+        StringBuilder sql = new StringBuilder("SELECT stack_id, " + SaturatedSql.sum("v") + " FROM (");
+        appendPieces(sql, "stack_id, " + SaturatedSql.product("value", "scale") + " AS v", ids, query.fromMillis(), query.untilMillis());
         sql.append(") GROUP BY stack_id");
         return readTree(sql.toString());
     }
@@ -428,7 +429,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return new FlameTree();
         }
         // A span id alone is enough: span ids are unique within the range in practice.
-        String sql = "SELECT stack_id, sum(value * scale)::BIGINT FROM trace_samples WHERE "
+        String sql = "SELECT stack_id, " + SAMPLE_SUM + " FROM trace_samples WHERE "
                 + traceFilter(query)
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY stack_id";
@@ -499,7 +500,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return List.of();
         }
         // One row per (series, upload) in the totals table: no rollups needed, and exact for any step.
-        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, sum(value)::BIGINT "
+        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, " + SaturatedSql.sum("value") + " "
                 + "FROM totals WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY 1, 2";
         Map<Integer, Series> byId = byId(selected);
@@ -662,7 +663,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return List.of();
         }
         Map<Integer, Series> byId = byId(selected);
-        String sql = "SELECT min(trace_id), span_id, min(series_id), sum(value * scale)::BIGINT AS total, min(ts), max(ts) "
+        String sql = "SELECT min(trace_id), span_id, min(series_id), " + SAMPLE_SUM + " AS total, min(ts), max(ts) "
                 + "FROM trace_samples WHERE "
                 + traceFilter(query)
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
@@ -686,7 +687,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return List.of();
         }
         Map<Integer, Series> byId = byId(selected);
-        String sql = "SELECT trace_id, min(span_id), min(series_id), sum(value * scale)::BIGINT AS total, min(ts), max(ts) "
+        String sql = "SELECT trace_id, min(span_id), min(series_id), " + SAMPLE_SUM + " AS total, min(ts), max(ts) "
                 + "FROM trace_samples WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY trace_id ORDER BY total DESC, trace_id LIMIT "
                 + limit;

@@ -490,10 +490,10 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
             long scale = scaleRows(n);
             long sum = 0;
             for (int i = 0; i < n; i++) {
-                sum += rowValues[i];
+                sum = SaturatedSql.add(sum, rowValues[i]);
             }
             if (n > 0) {
-                totals.beginRow().append(s.id).append(ts).append(sum * scale).endRow();
+                totals.beginRow().append(s.id).append(ts).append(SaturatedSql.multiply(sum, scale)).endRow();
             }
             for (int i = 0; i < n; i++) {
                 samples.beginRow().append(s.id).append(ts).append(rowStacks[i]).append(rowValues[i])
@@ -630,7 +630,7 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
             int local = (int) (packed[j] >>> 32);
             long v = values[(int) packed[j]];
             if (n > 0 && rowStacks[n - 1] == local) {
-                rowValues[n - 1] += v;
+                rowValues[n - 1] = SaturatedSql.add(rowValues[n - 1], v);
             } else {
                 rowStacks[n] = local;
                 rowValues[n++] = v;
@@ -741,7 +741,7 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         long start = Math.max(wm, RangePlan.floor(first, width));
         long end = Math.min(target, start + chunk);
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + to
-                + " SELECT series_id, (ts // " + width + ") * " + width + " AS bucket, stack_id, sum(value)::BIGINT,"
+                + " SELECT series_id, (ts // " + width + ") * " + width + " AS bucket, stack_id, " + SaturatedSql.sum("value") + ","
                 + " scale FROM " + from + " WHERE ts >= ? AND ts < ? GROUP BY series_id, bucket, stack_id, scale"
                 + " ORDER BY series_id, bucket, scale, stack_id")) {
             ps.setLong(1, start);
