@@ -10,6 +10,7 @@ import io.continuo.server.ingest.IngestApi;
 import io.continuo.server.ingest.IngestService;
 import io.continuo.server.ingest.ProfileDecoder;
 import io.continuo.server.metrics.ServerMetrics;
+import io.continuo.server.metrics.StoreHealthReport;
 import io.continuo.server.query.PprofExporter;
 import io.continuo.server.query.QueryApi;
 import io.continuo.server.self.SelfProfiler;
@@ -118,7 +119,7 @@ public final class ContinuoServer implements AutoCloseable {
         InsightEngine engine = new InsightEngine(store, insightsConfig, time::nowMillis);
         server.insights = engine;
         new InsightsApi(engine, time).register(app);
-        app.get("/healthz", ctx -> ctx.result("ok"));
+        app.get("/healthz", ctx -> StoreHealthReport.healthz(ctx, store.health()));
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(server.scrape()));
         server.registerGauges();
         app.start(config.host(), config.port());
@@ -154,7 +155,7 @@ public final class ContinuoServer implements AutoCloseable {
     }
 
     private String scrape() {
-        return metrics.scrape();
+        return metrics.scrape() + StoreHealthReport.metrics(store.health());
     }
 
     public int port() {

@@ -54,6 +54,14 @@ public interface ProfileStore extends AutoCloseable {
     /** Deletes data of one profile type (or every type when null) older than the cutoff; returns rows removed. */
     long deleteBefore(String profileType, long cutoffMillis);
 
+    /**
+     * Whether the store takes writes now, why not, and its write failures by reason (/healthz, /metrics). Cheap and
+     * never blocking: it reads what the engine already knows.
+     */
+    default StoreHealth health() {
+        return StoreHealth.OK;
+    }
+
     /** Figures for /metrics and the benchmarks. */
     StoreStats stats();
 

@@ -4,7 +4,9 @@ import io.continuo.model.ValidationException;
 import io.continuo.server.ServerConfig;
 import io.continuo.server.metrics.ServerMetrics;
 import io.continuo.store.StoreException;
+import io.continuo.store.StoreFailure;
 import io.continuo.store.StoreLimitException;
+import io.continuo.store.StoreUnavailableException;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
@@ -55,8 +57,15 @@ public final class HttpApp {
         app.exception(ApiException.class, (e, ctx) -> error(ctx, metrics, e.status(), e.getMessage()));
         app.exception(ValidationException.class, (e, ctx) -> error(ctx, metrics, 400, e.getMessage()));
         app.exception(StoreLimitException.class, (e, ctx) -> error(ctx, metrics, 429, e.getMessage()));
+        app.exception(StoreUnavailableException.class, (e, ctx) -> {
+            // Expected and passing (disk full, queue full, reopening): one line, no stack trace per request.
+            LOG.warn("store unavailable on {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+            ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
+            error(ctx, metrics, storeStatus(e), "store unavailable: " + e.getMessage());
+        });
         app.exception(StoreException.class, (e, ctx) -> {
             LOG.warn("store failure on {} {}", ctx.method(), ctx.path(), e);
+            ctx.header("Retry-After", "5");
             error(ctx, metrics, 503, "store unavailable: " + e.getMessage());
         });
         app.exception(HttpResponseException.class, (e, ctx) -> error(ctx, metrics, e.getStatus(), e.getMessage()));
@@ -65,6 +74,11 @@ public final class HttpApp {
             error(ctx, metrics, 500, "internal error: " + e.getClass().getSimpleName());
         });
         return app;
+    }
+
+    /** 507 Insufficient Storage for a full disk (not worth retrying at once), 503 for every other passing failure. */
+    public static int storeStatus(StoreUnavailableException e) {
+        return e.failure() == StoreFailure.DISK_FULL ? 507 : 503;
     }
 
     private static void error(Context ctx, ServerMetrics metrics, int status, String message) {

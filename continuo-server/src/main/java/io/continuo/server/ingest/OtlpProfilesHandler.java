@@ -17,6 +17,7 @@ import io.continuo.server.http.RequestContext;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.metrics.ServerMetrics;
 import io.continuo.store.StoreException;
+import io.continuo.store.StoreUnavailableException;
 import io.continuo.store.StoreLimitException;
 import io.javalin.http.Context;
 import org.slf4j.Logger;
@@ -78,6 +79,8 @@ final class OtlpProfilesHandler {
             fail(ctx, json, 429, e.getMessage());
         } catch (StoreException e) {
             LOG.warn("store failure on OTLP ingest", e);
+            // OTLP clients retry 503 (not 507) and honour Retry-After.
+            ctx.header("Retry-After", Long.toString(e instanceof StoreUnavailableException u ? u.retryAfterSeconds() : 5));
             fail(ctx, json, 503, "store unavailable: " + e.getMessage());
         }
     }

@@ -90,6 +90,11 @@ public final class ClickHouseProfileStore implements ProfileStore {
     // ---------------------------------------------------------------- writes
 
     @Override
+    public io.continuo.store.StoreHealth health() {
+        return writer.health();
+    }
+
+    @Override
     public void write(WriteBatch batch) {
         Objects.requireNonNull(batch, "batch");
         checkOpen();

@@ -3,11 +3,18 @@ package io.continuo.store.clickhouse;
 import io.continuo.model.Labels;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.SeriesRows;
+import io.continuo.store.HealthTracker;
 import io.continuo.store.StoreException;
+import io.continuo.store.StoreFailure;
+import io.continuo.store.StoreHealth;
+import io.continuo.store.StoreUnavailableException;
 import io.continuo.store.StoreLimitException;
 import io.continuo.store.TraceRows;
 import io.continuo.store.Validation;
 import io.continuo.store.WriteBatch;
+import io.continuo.store.commit.GroupCommit;
+
+import java.time.Duration;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,11 +23,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -29,9 +32,9 @@ import java.util.concurrent.TimeUnit;
  * ClickHouse acknowledged its rows. Few, larger inserts are what MergeTree wants (each INSERT makes a part).
  * <p>
  * Dictionary rows (frames, stacks, series) go first and samples last, so a reader never sees samples whose stacks it
- * cannot resolve. The queue is bounded: when ClickHouse is slower than the uploads, {@code write} blocks the caller.
+ * cannot resolve. The queue is {@link GroupCommit}: bounded, with bounded waits, every upload answered.
  */
-final class GroupWriter implements Runnable {
+final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
     private static final System.Logger LOG = System.getLogger(GroupWriter.class.getName());
     private static final int QUEUE_CAPACITY = 1024;
     /** How long a series is trusted to have its row without asking ClickHouse again (retention may remove it). */
@@ -40,9 +43,8 @@ final class GroupWriter implements Runnable {
     private final ClickHouseConfig config;
     private final ClickHouseHttp http;
     private final StackDictionary dictionary;
-    private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    private final Thread thread;
-    private volatile boolean stopping;
+    private final GroupCommit<Op> commits;
+    private final HealthTracker health = new HealthTracker(java.time.Clock.systemUTC());
     /** Series id -> System.nanoTime() until which its row is known to exist. */
     private final Map<Long, Long> knownSeries = new ConcurrentHashMap<>();
 
@@ -50,44 +52,28 @@ final class GroupWriter implements Runnable {
         this.config = config;
         this.http = http;
         this.dictionary = dictionary;
-        this.thread = new Thread(this, "continuo-clickhouse-writer");
-        thread.setDaemon(true);
+        // A group's six INSERTs may each take up to queryTimeout before ClickHouse answers.
+        this.commits = new GroupCommit<>(new GroupCommit.Options("continuo-clickhouse-writer", QUEUE_CAPACITY,
+                config.maxGroupCommit(), config.queryTimeout().multipliedBy(7), Duration.ofSeconds(5)), this);
     }
 
     void start() {
-        thread.start();
+        commits.start();
     }
 
-    private abstract static class Task {
-        final CompletableFuture<Object> done = new CompletableFuture<>();
+    /** What callers hand the commit thread: an upload or a set of metric points. */
+    sealed interface Op permits BatchOp, MetricsOp {
     }
 
-    private static final class BatchTask extends Task {
-        final WriteBatch batch;
-
-        BatchTask(WriteBatch batch) {
-            this.batch = batch;
-        }
+    private record BatchOp(WriteBatch batch) implements Op {
     }
 
-    private static final class MetricsTask extends Task {
-        final String tenant;
-        final Labels labels;
-        final List<MetricPoint> points;
-
-        MetricsTask(String tenant, Labels labels, List<MetricPoint> points) {
-            this.tenant = tenant;
-            this.labels = labels;
-            this.points = points;
-        }
-    }
-
-    private static final class Poison extends Task {
+    private record MetricsOp(String tenant, Labels labels, List<MetricPoint> points) implements Op {
     }
 
     void submitWrite(WriteBatch batch) {
         Validation.check(batch);
-        await(enqueue(new BatchTask(batch)));
+        counted(new BatchOp(batch));
     }
 
     void submitMetrics(String tenant, Labels labels, List<MetricPoint> points) {
@@ -95,7 +81,40 @@ final class GroupWriter implements Runnable {
         for (MetricPoint p : points) {
             Validation.metricName(p.name());
         }
-        await(enqueue(new MetricsTask(tenant, labels, points)));
+        counted(new MetricsOp(tenant, labels, points));
+    }
+
+    /** Submits and counts a failure by reason (a refusal by limit is the client's doing, not a store failure). */
+    private void counted(Op op) {
+        try {
+            commits.submit(op);
+        } catch (StoreUnavailableException e) {
+            health.countFailure(e.failure());
+            throw e;
+        } catch (StoreLimitException e) {
+            throw e;
+        } catch (StoreException e) {
+            health.countFailure(StoreFailure.WRITE_FAILED);
+            throw e;
+        }
+    }
+
+    StoreHealth health() {
+        return health.snapshot();
+    }
+
+    /** While the last INSERT failed: ask ClickHouse whether it answers again, to clear /healthz without a write. */
+    @Override
+    public void idle() {
+        if (health.failure() == null) {
+            return;
+        }
+        try {
+            http.query("SELECT 1 FORMAT RowBinary");
+            health.up();
+        } catch (RuntimeException e) {
+            health.down(StoreFailure.IO_ERROR, e.getMessage());
+        }
     }
 
     /** Forgets which series rows exist (after retention may have removed some). */
@@ -103,90 +122,23 @@ final class GroupWriter implements Runnable {
         knownSeries.clear();
     }
 
-    private Task enqueue(Task task) {
-        if (stopping) {
-            throw new StoreException("store is closed");
-        }
-        try {
-            queue.put(task);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for room in the write queue");
-        }
-        return task;
-    }
-
-    private static Object await(Task task) {
-        try {
-            return task.done.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for ClickHouse to acknowledge the write");
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new StoreException(String.valueOf(e.getCause().getMessage()), e.getCause());
-        }
-    }
-
     @Override
-    public void run() {
-        List<Task> group = new ArrayList<>(config.maxGroupCommit());
-        boolean stop = false;
-        while (!stop) {
-            try {
-                Task first = queue.take();
-                group.clear();
-                group.add(first);
-                queue.drainTo(group, config.maxGroupCommit() - 1);
-                stop = process(group);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop = true;
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "ClickHouse writer loop failed; continuing", e);
-            }
-        }
-        List<Task> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        rest.forEach(t -> t.done.completeExceptionally(new StoreException("store is closed")));
-    }
-
-    /** Commits a drained group; returns true when the poison pill was among it (the tasks before it still commit). */
-    private boolean process(List<Task> group) {
-        List<Task> writes = new ArrayList<>(group.size());
-        boolean stop = false;
-        for (Task t : group) {
-            if (t instanceof Poison) {
-                stop = true;
-                t.done.complete(null);
-            } else if (stop) {
-                t.done.completeExceptionally(new StoreException("store is closed"));
-            } else {
-                writes.add(t);
-            }
-        }
-        commit(writes);
-        return stop;
-    }
-
-    private void commit(List<Task> writes) {
+    public void commit(List<GroupCommit.Task<Op>> writes) {
         if (writes.isEmpty()) {
             return;
         }
         // First every limit check, then encoding: a refused upload contributes no row to the shared buffers.
-        List<Task> accepted = new ArrayList<>(writes.size());
+        List<GroupCommit.Task<Op>> accepted = new ArrayList<>(writes.size());
         Map<String, Long> tenantCounts = new HashMap<>();
         Set<Long> creating = new HashSet<>();
-        for (Task t : writes) {
+        for (GroupCommit.Task<Op> t : writes) {
             try {
-                String tenant = Validation.tenant(t instanceof BatchTask b ? b.batch.tenant() : ((MetricsTask) t).tenant);
-                checkSeriesLimit(tenant, seriesIds(tenant, t), creating, tenantCounts);
+                String tenant = Validation.tenant(t.payload() instanceof BatchOp b ? b.batch().tenant() : ((MetricsOp) t.payload()).tenant());
+                checkSeriesLimit(tenant, seriesIds(tenant, t.payload()), creating, tenantCounts);
                 accepted.add(t);
             } catch (RuntimeException e) {
                 // Refused (limit, bad input) or not checkable (ClickHouse down): the rest of the group still goes.
-                t.done.completeExceptionally(e);
+                t.fail(e);
             }
         }
         if (accepted.isEmpty()) {
@@ -194,18 +146,18 @@ final class GroupWriter implements Runnable {
         }
         BatchEncoder encoder = new BatchEncoder(dictionary);
         try {
-            for (Task t : accepted) {
-                if (t instanceof BatchTask b) {
-                    encoder.batch(Validation.tenant(b.batch.tenant()), b.batch, this::isKnown);
+            for (GroupCommit.Task<Op> t : accepted) {
+                if (t.payload() instanceof BatchOp b) {
+                    encoder.batch(Validation.tenant(b.batch().tenant()), b.batch(), this::isKnown);
                 } else {
-                    MetricsTask m = (MetricsTask) t;
-                    encoder.metrics(Validation.tenant(m.tenant), m.labels, m.points, this::isKnown);
+                    MetricsOp m = (MetricsOp) t.payload();
+                    encoder.metrics(Validation.tenant(m.tenant()), m.labels(), m.points(), this::isKnown);
                 }
             }
         } catch (RuntimeException e) {
             StoreException failure = new StoreException("write failed, nothing of this batch was stored: "
                     + e.getMessage(), e);
-            accepted.forEach(t -> t.done.completeExceptionally(failure));
+            accepted.forEach(t -> t.fail(failure));
             return;
         }
         try {
@@ -216,16 +168,18 @@ final class GroupWriter implements Runnable {
             http.insert("trace_samples", BatchEncoder.TRACE_COLUMNS, encoder.traces);
             http.insert("samples", BatchEncoder.SAMPLE_COLUMNS, encoder.samples);
         } catch (RuntimeException e) {
+            health.down(StoreFailure.IO_ERROR, "INSERT into ClickHouse failed: " + e.getMessage());
             StoreException failure = new StoreException("write to ClickHouse failed (rows of this batch sent "
                     + "before the failure may be stored): " + e.getMessage(), e);
-            accepted.forEach(t -> t.done.completeExceptionally(failure));
+            accepted.forEach(t -> t.fail(failure));
             return;
         }
+        health.up();
         encoder.newFrames.forEach(dictionary::markFrame);
         encoder.newStacks.forEach(dictionary::markStored);
         long until = System.nanoTime() + KNOWN_SERIES_TTL_NANOS;
         encoder.newSeries.keySet().forEach(id -> knownSeries.put(id, until));
-        accepted.forEach(t -> t.done.complete(null));
+        accepted.forEach(t -> t.succeed(null));
     }
 
     private boolean isKnown(long seriesId) {
@@ -233,15 +187,15 @@ final class GroupWriter implements Runnable {
         return until != null && until - System.nanoTime() > 0;
     }
 
-    private static Set<Long> seriesIds(String tenant, Task t) {
+    private static Set<Long> seriesIds(String tenant, Op op) {
         Set<Long> ids = new LinkedHashSet<>();
-        if (t instanceof MetricsTask m) {
-            for (MetricPoint p : m.points) {
-                ids.add(SeriesIndex.seriesId(tenant, SeriesIndex.METRIC_PREFIX + p.name(), m.labels));
+        if (op instanceof MetricsOp m) {
+            for (MetricPoint p : m.points()) {
+                ids.add(SeriesIndex.seriesId(tenant, SeriesIndex.METRIC_PREFIX + p.name(), m.labels()));
             }
             return ids;
         }
-        WriteBatch b = ((BatchTask) t).batch;
+        WriteBatch b = ((BatchOp) op).batch();
         for (SeriesRows r : b.series()) {
             ids.add(SeriesIndex.seriesId(tenant, r.type().name(), r.labels()));
         }
@@ -297,12 +251,6 @@ final class GroupWriter implements Runnable {
     }
 
     void shutdown() {
-        stopping = true;
-        try {
-            queue.put(new Poison());
-            thread.join(TimeUnit.SECONDS.toMillis(config.queryTimeout().toSeconds() * 8 + 10));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        commits.shutdown(Duration.ofSeconds(config.queryTimeout().toSeconds() * 8 + 10));
     }
 }

@@ -18,11 +18,14 @@ import java.util.Objects;
  * @param rollupDelay         a minute is rolled up once the wall clock is this far past its end; default 1 minute
  * @param maintenanceInterval how often the writer thread rolls up and applies retention when idle; default 30 s
  * @param maxGroupCommit      most uploads committed in one transaction; default 64
+ * @param commitTimeout       the longest a write waits for room in the queue and its commit together before it is
+ *                            answered "unavailable" (503 with Retry-After); default 15 s
  * @param clock               the wall clock for retention and rollups (tests inject one)
  */
 public record DuckDbConfig(Path dataDir, long memoryLimitBytes, int threads, Duration defaultRetention,
                            Map<String, Duration> retentionByType, int maxSeriesPerTenant, Duration rollupDelay,
-                           Duration maintenanceInterval, int maxGroupCommit, Clock clock) {
+                           Duration maintenanceInterval, int maxGroupCommit, Duration commitTimeout,
+                           Clock clock) {
 
     public static final String DATABASE_FILE = "continuo.duckdb";
     public static final String METRICS_RETENTION_KEY = "metrics";
@@ -51,6 +54,9 @@ public record DuckDbConfig(Path dataDir, long memoryLimitBytes, int threads, Dur
         }
         if (maxGroupCommit < 1 || maxGroupCommit > 10_000) {
             throw new IllegalArgumentException("maxGroupCommit must be in 1..10000, got " + maxGroupCommit);
+        }
+        if (commitTimeout == null || commitTimeout.toMillis() < 1) {
+            throw new IllegalArgumentException("commitTimeout must be at least 1 ms, got " + commitTimeout);
         }
     }
 
@@ -87,6 +93,7 @@ public record DuckDbConfig(Path dataDir, long memoryLimitBytes, int threads, Dur
         private Duration rollupDelay = Duration.ofMinutes(1);
         private Duration maintenanceInterval = Duration.ofSeconds(30);
         private int maxGroupCommit = 64;
+        private Duration commitTimeout = Duration.ofSeconds(15);
         private Clock clock = Clock.systemUTC();
 
         private Builder(Path dataDir) {
@@ -133,6 +140,11 @@ public record DuckDbConfig(Path dataDir, long memoryLimitBytes, int threads, Dur
             return this;
         }
 
+        public Builder commitTimeout(Duration timeout) {
+            this.commitTimeout = timeout;
+            return this;
+        }
+
         public Builder clock(Clock clock) {
             this.clock = clock;
             return this;
@@ -140,7 +152,7 @@ public record DuckDbConfig(Path dataDir, long memoryLimitBytes, int threads, Dur
 
         public DuckDbConfig build() {
             return new DuckDbConfig(dataDir, memoryLimitBytes, threads, defaultRetention, retentionByType,
-                    maxSeriesPerTenant, rollupDelay, maintenanceInterval, maxGroupCommit, clock);
+                    maxSeriesPerTenant, rollupDelay, maintenanceInterval, maxGroupCommit, commitTimeout, clock);
         }
     }
 }

@@ -3,13 +3,19 @@ package io.continuo.store.duckdb;
 import io.continuo.model.FlameTree;
 import io.continuo.model.LabelMatcher;
 import io.continuo.model.Labels;
+import io.continuo.model.ValidationException;
 import io.continuo.model.Selector;
+import io.continuo.store.HealthTracker;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.MetricQuery;
 import io.continuo.store.ProfileQuery;
 import io.continuo.store.ProfileStore;
 import io.continuo.store.SeriesFilter;
 import io.continuo.store.StoreException;
+import io.continuo.store.StoreFailure;
+import io.continuo.store.StoreHealth;
+import io.continuo.store.StoreUnavailableException;
+import io.continuo.store.StoreLimitException;
 import io.continuo.store.StoreStats;
 import io.continuo.store.Steps;
 import io.continuo.store.TimeSeries;
@@ -39,7 +45,9 @@ import java.util.Objects;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.stream.Stream;
 
 /**
@@ -53,48 +61,149 @@ public final class DuckDbProfileStore implements ProfileStore {
     static final long LAST_SEEN_PERSIST_SLACK_MS = 5 * 60_000L;
     /** Most points a totals or metric query may return per series. */
     public static final int MAX_POINTS = Steps.MAX_POINTS;
+    /** What a client refused while the store is out of service is told to wait; the writer probes more often. */
+    static final long RETRY_AFTER_SECONDS = 10;
     private static final int PERFECT_HASH_BITS = 20;
+    private static final String SAMPLE_SUM = SaturatedSql.sum(SaturatedSql.product("value", "scale"));
+    private static final System.Logger LOG = System.getLogger(DuckDbProfileStore.class.getName());
+    /** A WAL size DuckDB never reaches, i.e. no checkpoint inside a commit (see {@link #openDatabase}). */
+    private static final String NO_AUTOMATIC_CHECKPOINT = "1TB";
+    private static final long REOPEN_LOCK_WAIT_SECONDS = 30;
 
     private final DuckDbConfig config;
-    private final DuckDBConnection connection;
+    /** The open database, replaced when the writer reopens it after a fatal I/O error; null while it cannot open. */
+    private volatile DuckDBConnection connection;
+    /**
+     * Queries hold the read side while they use a connection of the current database; a reopen takes the write side,
+     * so no query runs on an instance being closed and no second instance of the file is ever open in the process.
+     */
+    private final ReentrantReadWriteLock databaseLock = new ReentrantReadWriteLock();
     private final ConcurrentLinkedQueue<Connection> readers = new ConcurrentLinkedQueue<>();
     private volatile StackCache stacks;
     private volatile SeriesCache series = new SeriesCache();
     private final Writer writer;
+    private final HealthTracker health;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final long lastSeenSlackMs;
+    private volatile long lastSeenSlackMs;
     /** Per rollup tier (RangePlan.TIERS): rows with ts below it are in that tier's table. Moved by the writer only. */
     final java.util.concurrent.atomic.AtomicLongArray watermarks =
             new java.util.concurrent.atomic.AtomicLongArray(RangePlan.TIERS.size());
 
     private DuckDbProfileStore(DuckDbConfig config) throws SQLException, IOException {
         this.config = config;
+        this.health = new HealthTracker(config.clock());
         Files.createDirectories(config.dataDir());
-        this.connection = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + config.databaseFile());
-        try (Statement st = connection.createStatement()) {
-            st.execute("SET memory_limit='" + (config.memoryLimitBytes() >> 20) + "MB'");
-            st.execute("SET threads=" + config.threads());
-            // Rows of one upload are appended in order; nothing depends on DuckDB keeping that order in results.
-            st.execute("SET preserve_insertion_order=false");
-        }
-        Schema.create(connection);
-        Map<String, Long> meta = loadMeta();
+        Map<String, Long> meta = openDatabase();
         boolean clean = meta.getOrDefault(Schema.CLEAN_SHUTDOWN, 1L) == 1L;
         this.lastSeenSlackMs = clean ? 0 : LAST_SEEN_PERSIST_SLACK_MS;
-        for (int i = 0; i < RangePlan.TIERS.size(); i++) {
-            watermarks.set(i, meta.getOrDefault(RangePlan.TIERS.get(i).watermarkKey(), 0L));
+        try {
+            putMeta(Schema.SCHEMA_VERSION, Schema.VERSION);
+            for (int i = 0; i < RangePlan.TIERS.size(); i++) {
+                putMeta(RangePlan.TIERS.get(i).watermarkKey(), watermarks.get(i));
+            }
+            putMeta(Schema.CLEAN_SHUTDOWN, 0);
+            connection.commit();
+        } catch (SQLException e) {
+            // A full disk at start: the store opens for queries and refuses writes until space returns.
+            DuckDbFailures.Kind kind = DuckDbFailures.classify(e);
+            if (kind == DuckDbFailures.Kind.RECOVERABLE) {
+                throw e;
+            }
+            health.down(kind.failure(), e.getMessage());
+            this.lastSeenSlackMs = LAST_SEEN_PERSIST_SLACK_MS;
+            reopen();
         }
-        this.stacks = loadStacks();
-        this.series = loadSeries();
-        connection.setAutoCommit(false);
-        putMeta(Schema.SCHEMA_VERSION, Schema.VERSION);
-        for (int i = 0; i < RangePlan.TIERS.size(); i++) {
-            putMeta(RangePlan.TIERS.get(i).watermarkKey(), watermarks.get(i));
-        }
-        putMeta(Schema.CLEAN_SHUTDOWN, 0);
-        connection.commit();
         this.writer = new Writer(this, connection);
         writer.start();
+    }
+
+    /**
+     * Opens the database file (DuckDB replays its WAL) and loads the caches and watermarks from it; returns its meta.
+     * Automatic checkpoints are off: DuckDB would run them inside a commit, where a full disk turns into a failed
+     * commit of an invalidated database. The writer checkpoints itself, only while healthy and with room to spare.
+     */
+    private Map<String, Long> openDatabase() throws SQLException {
+        DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + config.databaseFile());
+        try {
+            try (Statement st = c.createStatement()) {
+                st.execute("SET memory_limit='" + (config.memoryLimitBytes() >> 20) + "MB'");
+                st.execute("SET threads=" + config.threads());
+                // Rows of one upload are appended in order; nothing depends on DuckDB keeping that order in results.
+                st.execute("SET preserve_insertion_order=false");
+                st.execute("SET wal_autocheckpoint='" + NO_AUTOMATIC_CHECKPOINT + "'");
+                // Closing must never write the in-memory state of a database an I/O error may have damaged.
+                st.execute("PRAGMA disable_checkpoint_on_shutdown");
+            }
+            Schema.create(c);
+            this.connection = c;
+            Map<String, Long> meta = loadMeta();
+            for (int i = 0; i < RangePlan.TIERS.size(); i++) {
+                watermarks.set(i, meta.getOrDefault(RangePlan.TIERS.get(i).watermarkKey(), 0L));
+            }
+            this.stacks = loadStacks();
+            this.series = loadSeries();
+            c.setAutoCommit(false);
+            return meta;
+        } catch (SQLException | RuntimeException e) {
+            this.connection = null;
+            closeQuietly(c);
+            throw e;
+        }
+    }
+
+    /**
+     * Closes the database and opens it again from its files (writer thread only). After a fatal I/O error DuckDB's
+     * in-memory state cannot be trusted (it may be invalidated, or worse, half-applied); what is on disk is: the
+     * database file plus a WAL whose failed tail DuckDB truncated. Reopening replays the WAL, so every acknowledged
+     * write is back, and the caches are rebuilt from it. Returns the new connection, or null when it cannot open
+     * (the writer keeps trying).
+     */
+    DuckDBConnection reopen() {
+        boolean locked = false;
+        try {
+            locked = databaseLock.writeLock().tryLock(REOPEN_LOCK_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            LOG.log(System.Logger.Level.WARNING, "queries kept the database busy; reopening it later");
+            return null;
+        }
+        try {
+            closeDatabase();
+            // Series end times in the file may lag what readers saw (they are persisted lazily).
+            lastSeenSlackMs = LAST_SEEN_PERSIST_SLACK_MS;
+            try {
+                openDatabase();
+                return connection;
+            } catch (SQLException | RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "cannot reopen the database yet: " + e.getMessage());
+                return null;
+            }
+        } finally {
+            databaseLock.writeLock().unlock();
+        }
+    }
+
+    private void closeDatabase() {
+        Connection c;
+        while ((c = readers.poll()) != null) {
+            closeQuietly(c);
+        }
+        DuckDBConnection old = connection;
+        connection = null;
+        if (old != null) {
+            closeQuietly(old);
+        }
+    }
+
+    HealthTracker healthTracker() {
+        return health;
+    }
+
+    @Override
+    public StoreHealth health() {
+        return health.snapshot();
     }
 
     /** Opens (creating when missing) the store in {@code config.dataDir()}. */
@@ -224,7 +333,7 @@ public final class DuckDbProfileStore implements ProfileStore {
     public void write(WriteBatch batch) {
         Objects.requireNonNull(batch, "batch");
         checkOpen();
-        writer.submitWrite(batch);
+        counted(() -> writer.submitWrite(batch));
     }
 
     @Override
@@ -235,7 +344,38 @@ public final class DuckDbProfileStore implements ProfileStore {
         if (points.isEmpty()) {
             return;
         }
-        writer.submitMetrics(tenant, labels, List.copyOf(points));
+        counted(() -> writer.submitMetrics(tenant, labels, List.copyOf(points)));
+    }
+
+    /**
+     * Runs a write, refusing it at once while the store is out of service (no caller waits on a full disk), and
+     * counts its failure by reason for /metrics.
+     */
+    private void counted(Runnable write) {
+        StoreFailure down = health.failure();
+        if (down != null) {
+            health.countFailure(down);
+            throw outOfService(down, health.message());
+        }
+        try {
+            write.run();
+        } catch (StoreUnavailableException e) {
+            health.countFailure(e.failure());
+            throw e;
+        } catch (StoreLimitException | ValidationException e) {
+            throw e;
+        } catch (StoreException e) {
+            health.countFailure(StoreFailure.WRITE_FAILED);
+            throw e;
+        }
+    }
+
+    static StoreUnavailableException outOfService(StoreFailure failure, String cause) {
+        String what = failure == StoreFailure.DISK_FULL
+                ? "the store's disk is full; writes resume by themselves when space is freed"
+                : "the store is recovering from an I/O error; writes resume by themselves when it has reopened";
+        return new StoreUnavailableException(failure, what + "; nothing of this request was stored (" + cause + ")",
+                RETRY_AFTER_SECONDS);
     }
 
     @Override
@@ -258,9 +398,7 @@ public final class DuckDbProfileStore implements ProfileStore {
     public void checkpoint() {
         checkOpen();
         writer.call(() -> {
-            try (Statement st = connection.createStatement()) {
-                st.execute("CHECKPOINT");
-            }
+            writer.checkpoint();
             return null;
         });
     }
@@ -276,8 +414,8 @@ public final class DuckDbProfileStore implements ProfileStore {
             return new FlameTree();
         }
         String ids = ids(selected);
-        StringBuilder sql = new StringBuilder("SELECT stack_id, sum(v)::BIGINT FROM (");
-        appendPieces(sql, "stack_id, value * scale AS v", ids, query.fromMillis(), query.untilMillis());
+        StringBuilder sql = new StringBuilder("SELECT stack_id, " + SaturatedSql.sum("v") + " FROM (");
+        appendPieces(sql, "stack_id, " + SaturatedSql.product("value", "scale") + " AS v", ids, query.fromMillis(), query.untilMillis());
         sql.append(") GROUP BY stack_id");
         return readTree(sql.toString());
     }
@@ -291,7 +429,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return new FlameTree();
         }
         // A span id alone is enough: span ids are unique within the range in practice.
-        String sql = "SELECT stack_id, sum(value * scale)::BIGINT FROM trace_samples WHERE "
+        String sql = "SELECT stack_id, " + SAMPLE_SUM + " FROM trace_samples WHERE "
                 + traceFilter(query)
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY stack_id";
@@ -362,7 +500,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return List.of();
         }
         // One row per (series, upload) in the totals table: no rollups needed, and exact for any step.
-        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, sum(value)::BIGINT "
+        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, " + SaturatedSql.sum("value") + " "
                 + "FROM totals WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY 1, 2";
         Map<Integer, Series> byId = byId(selected);
@@ -525,7 +663,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return List.of();
         }
         Map<Integer, Series> byId = byId(selected);
-        String sql = "SELECT min(trace_id), span_id, min(series_id), sum(value * scale)::BIGINT AS total, min(ts), max(ts) "
+        String sql = "SELECT min(trace_id), span_id, min(series_id), " + SAMPLE_SUM + " AS total, min(ts), max(ts) "
                 + "FROM trace_samples WHERE "
                 + traceFilter(query)
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
@@ -549,7 +687,7 @@ public final class DuckDbProfileStore implements ProfileStore {
             return List.of();
         }
         Map<Integer, Series> byId = byId(selected);
-        String sql = "SELECT trace_id, min(span_id), min(series_id), sum(value * scale)::BIGINT AS total, min(ts), max(ts) "
+        String sql = "SELECT trace_id, min(span_id), min(series_id), " + SAMPLE_SUM + " AS total, min(ts), max(ts) "
                 + "FROM trace_samples WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY trace_id ORDER BY total DESC, trace_id LIMIT "
                 + limit;
@@ -627,28 +765,42 @@ public final class DuckDbProfileStore implements ProfileStore {
     }
 
     private <T> T withReader(SqlFunction<T> body) {
-        Connection c = readers.poll();
+        if (!databaseLock.readLock().tryLock()) {
+            // A reopen is waiting or running: answer now rather than queue behind it.
+            throw new StoreUnavailableException(StoreFailure.IO_ERROR, "the store is reopening its database; "
+                    + "retry shortly", 2);
+        }
         try {
-            if (c == null) {
-                c = connection.duplicate();
-                // duplicate() copies the writer's autocommit=false: a reader must not pin an old snapshot.
-                c.setAutoCommit(true);
-                tuneReader(c);
+            DuckDBConnection db = connection;
+            if (db == null) {
+                throw new StoreUnavailableException(StoreFailure.IO_ERROR, "the store's database is not open ("
+                        + health.message() + "); it is reopened by itself", RETRY_AFTER_SECONDS);
             }
-            T result = body.apply(c);
-            if (closed.get()) {
-                c.close();
-            } else {
-                readers.offer(c);
+            Connection c = readers.poll();
+            try {
+                if (c == null) {
+                    c = db.duplicate();
+                    // duplicate() copies the writer's autocommit=false: a reader must not pin an old snapshot.
+                    c.setAutoCommit(true);
+                    tuneReader(c);
+                }
+                T result = body.apply(c);
+                if (closed.get()) {
+                    c.close();
+                } else {
+                    readers.offer(c);
+                }
+                c = null;
+                return result;
+            } catch (SQLException e) {
+                throw new StoreException("query failed: " + e.getMessage(), e);
+            } finally {
+                if (c != null) {
+                    closeQuietly(c);
+                }
             }
-            c = null;
-            return result;
-        } catch (SQLException e) {
-            throw new StoreException("query failed: " + e.getMessage(), e);
         } finally {
-            if (c != null) {
-                closeQuietly(c);
-            }
+            databaseLock.readLock().unlock();
         }
     }
 
@@ -674,11 +826,12 @@ public final class DuckDbProfileStore implements ProfileStore {
             return;
         }
         writer.shutdown();
-        Connection c;
-        while ((c = readers.poll()) != null) {
-            closeQuietly(c);
+        databaseLock.writeLock().lock();
+        try {
+            closeDatabase();
+        } finally {
+            databaseLock.writeLock().unlock();
         }
-        closeQuietly(connection);
     }
 
     private static void closeQuietly(Connection c) {

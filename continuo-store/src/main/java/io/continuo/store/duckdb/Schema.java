@@ -19,6 +19,8 @@ final class Schema {
 
     static final String CLEAN_SHUTDOWN = "clean_shutdown";
     static final String SCHEMA_VERSION = "schema_version";
+    /** When an out-of-service store last proved it can commit (its one-row probe write). */
+    static final String LAST_PROBE = "last_probe";
 
     private static final List<String> DDL = List.of(
             "CREATE TABLE IF NOT EXISTS meta(key VARCHAR, value BIGINT)",

@@ -6,15 +6,22 @@ import io.continuo.model.ProfileType;
 import io.continuo.model.ValidationException;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.SeriesRows;
+import io.continuo.store.HealthTracker;
 import io.continuo.store.StoreException;
+import io.continuo.store.StoreFailure;
 import io.continuo.store.StoreLimitException;
 import io.continuo.store.TraceRows;
 import io.continuo.store.Validation;
 import io.continuo.store.WriteBatch;
+import io.continuo.store.commit.GroupCommit;
 import io.continuo.store.duckdb.SeriesCache.Series;
 import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 
+import java.time.Duration;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -26,11 +33,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The only thread that writes to DuckDB. Callers enqueue a task and wait on its future; the thread drains up to
@@ -42,18 +44,29 @@ import java.util.concurrent.TimeUnit;
  * The queue is bounded: when the disk is slower than the uploads, {@code write} blocks the caller (back-pressure
  * reaches the HTTP layer) rather than buffering without limit.
  */
-final class Writer implements Runnable {
+final class Writer implements GroupCommit.Committer<Writer.Op> {
     private static final System.Logger LOG = System.getLogger(Writer.class.getName());
     private static final int QUEUE_CAPACITY = 1024;
     private static final long RETENTION_INTERVAL_MS = 10 * 60_000L;
-    /** Rollup work done per step before pending writes get their turn. */
+    /** Calls (deletes, maintenance, checkpoint) may legitimately run for minutes on a big store. */
+    private static final Duration CALL_WAIT = Duration.ofMinutes(10);
+    private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(60);
+    /** How often an out-of-service store checks whether it can write again. */
+    private static final Duration PROBE_INTERVAL = Duration.ofSeconds(1);
+    /** Writes resume after a full disk only with this much room, so they do not fail again at once. */
+    static final long RESUME_FREE_BYTES = 8L << 20;
+    /** The writer checkpoints (folds the WAL into the file) once the WAL is this big and the disk has room. */
+    static final long CHECKPOINT_WAL_BYTES = 16L << 20;
 
     private final DuckDbProfileStore store;
     private final DuckDbConfig config;
-    private final DuckDBConnection connection;
-    private final BlockingQueue<Task> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
-    private final Thread thread;
-    private volatile boolean stopping;
+    /** The current database (replaced by a reopen); null while it cannot be opened. */
+    private DuckDBConnection connection;
+    private final GroupCommit<Op> commits;
+    private long nextMaintenance;
+    private long nextRetention;
+    private long lastProbe = System.nanoTime() - PROBE_INTERVAL.toNanos();
+    private final HealthTracker health;
 
     private DuckDBAppender frames;
     private DuckDBAppender stacks;
@@ -74,14 +87,37 @@ final class Writer implements Runnable {
     Writer(DuckDbProfileStore store, DuckDBConnection connection) throws SQLException {
         this.store = store;
         this.config = store.config();
-        this.connection = connection;
-        openAppenders();
-        this.thread = new Thread(this, "continuo-store-writer");
-        thread.setDaemon(true);
+        this.health = store.healthTracker();
+        attach(connection);
+        long now = config.clock().millis();
+        this.nextMaintenance = now + config.maintenanceInterval().toMillis();
+        this.nextRetention = nextMaintenance;
+        this.commits = new GroupCommit<>(new GroupCommit.Options("continuo-store-writer", QUEUE_CAPACITY,
+                config.maxGroupCommit(), config.commitTimeout(), PROBE_INTERVAL), this);
     }
 
     void start() {
-        thread.start();
+        commits.start();
+    }
+
+    /**
+     * Opens the JDBC transaction now. DuckDB's appenders join an open transaction, but without one each flush
+     * commits on its own (measured on 1.4.1: the JDBC driver begins its transaction lazily, at the next statement),
+     * which split a group across tables: after a failure or kill -9, totals rows without their samples. So every
+     * transaction of the writer starts with a statement, and one upload's rows commit together or not at all.
+     */
+    private void begin() throws SQLException {
+        try (Statement st = connection.createStatement()) {
+            st.execute("SELECT 1");
+        }
+    }
+
+    /** Uses a (re)opened database; null leaves the writer without one until a probe reopens it. */
+    private void attach(DuckDBConnection c) throws SQLException {
+        this.connection = c;
+        if (c != null) {
+            openAppenders();
+        }
     }
 
     private void openAppenders() throws SQLException {
@@ -108,55 +144,19 @@ final class Writer implements Runnable {
 
     // ---------------------------------------------------------------- tasks
 
-    private abstract static class Task {
-        final CompletableFuture<Object> done = new CompletableFuture<>();
+    /** What callers hand the commit thread. */
+    sealed interface Op permits BatchOp, MetricsOp, CallOp {
     }
 
     /** Appended inside a group-commit transaction. */
-    private abstract static class WriteTask extends Task {
-        abstract void apply(Writer w) throws SQLException;
+    private record BatchOp(WriteBatch batch) implements Op {
     }
 
-    private static final class BatchTask extends WriteTask {
-        final WriteBatch batch;
-
-        BatchTask(WriteBatch batch) {
-            this.batch = batch;
-        }
-
-        @Override
-        void apply(Writer w) throws SQLException {
-            w.applyBatch(batch);
-        }
-    }
-
-    private static final class MetricsTask extends WriteTask {
-        final String tenant;
-        final Labels labels;
-        final List<MetricPoint> points;
-
-        MetricsTask(String tenant, Labels labels, List<MetricPoint> points) {
-            this.tenant = tenant;
-            this.labels = labels;
-            this.points = points;
-        }
-
-        @Override
-        void apply(Writer w) throws SQLException {
-            w.applyMetrics(tenant, labels, points);
-        }
+    private record MetricsOp(String tenant, Labels labels, List<MetricPoint> points) implements Op {
     }
 
     /** Runs alone in its own transaction (deletes, maintenance, checkpoint). */
-    private static final class CallTask extends Task {
-        final SqlCall<?> body;
-
-        CallTask(SqlCall<?> body) {
-            this.body = body;
-        }
-    }
-
-    private static final class Poison extends Task {
+    private record CallOp(SqlCall<?> body) implements Op {
     }
 
     @FunctionalInterface
@@ -166,131 +166,211 @@ final class Writer implements Runnable {
 
     void submitWrite(WriteBatch batch) {
         Validation.check(batch);
-        await(enqueue(new BatchTask(batch)));
+        commits.submit(new BatchOp(batch));
     }
 
     void submitMetrics(String tenant, Labels labels, List<MetricPoint> points) {
-        await(enqueue(new MetricsTask(tenant, labels, points)));
+        commits.submit(new MetricsOp(tenant, labels, points));
     }
 
     @SuppressWarnings("unchecked")
     <T> T call(SqlCall<T> body) {
-        return (T) await(enqueue(new CallTask(body)));
+        return (T) commits.submit(new CallOp(body), CALL_WAIT);
     }
 
-    private Task enqueue(Task task) {
-        if (stopping) {
-            throw new StoreException("store is closed");
-        }
-        try {
-            queue.put(task);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for room in the write queue");
-        }
-        return task;
-    }
-
-    private static Object await(Task task) {
-        try {
-            return task.done.get();
-        } catch (InterruptedException e) {
-            // The task may still commit; the caller just stops waiting for it.
-            Thread.currentThread().interrupt();
-            throw new StoreException("interrupted while waiting for the write to commit");
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            throw new StoreException(String.valueOf(cause.getMessage()), cause);
-        }
-    }
-
-    // ---------------------------------------------------------------- the loop
+    // ---------------------------------------------------------------- the commit thread
 
     @Override
-    public void run() {
-        long now = config.clock().millis();
-        long nextMaintenance = now + config.maintenanceInterval().toMillis();
-        long nextRetention = now + config.maintenanceInterval().toMillis();
-        boolean stop = false;
-        List<Task> group = new ArrayList<>(config.maxGroupCommit());
-        while (!stop) {
-            try {
-                long wait = Math.max(1, nextMaintenance - config.clock().millis());
-                Task first = queue.poll(Math.min(wait, 1000), TimeUnit.MILLISECONDS);
-                if (first != null) {
-                    group.clear();
-                    group.add(first);
-                    queue.drainTo(group, config.maxGroupCommit() - 1);
-                    stop = process(group);
-                }
-                now = config.clock().millis();
-                if (!stop && now >= nextMaintenance) {
-                    nextMaintenance = now + config.maintenanceInterval().toMillis();
-                    maintain(now >= nextRetention);
-                    if (now >= nextRetention) {
-                        nextRetention = now + RETENTION_INTERVAL_MS;
-                    }
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                stop = true;
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.ERROR, "store writer loop failed; continuing", e);
-            }
+    public void idle() {
+        if (health.failure() != null) {
+            probe();
+            return;
         }
-        finish();
+        long now = config.clock().millis();
+        if (now < nextMaintenance) {
+            return;
+        }
+        boolean retention = now >= nextRetention;
+        nextMaintenance = now + config.maintenanceInterval().toMillis();
+        if (retention) {
+            nextRetention = now + RETENTION_INTERVAL_MS;
+        }
+        maintain(retention);
     }
 
     private void maintain(boolean retention) {
         try {
+            begin();
             rollUp(1);
             connection.commit();
             if (retention) {
                 applyRetention();
                 connection.commit();
             }
+            if (walBytes() > CHECKPOINT_WAL_BYTES && hasRoomToCheckpoint()) {
+                checkpoint();
+            }
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "store maintenance failed; will retry", e);
-            recover();
+            failed(e);
         }
     }
 
-    /** Processes a drained group in order; returns true when the poison pill was among it. */
-    private boolean process(List<Task> group) {
-        List<WriteTask> writes = new ArrayList<>(group.size());
-        for (Task t : group) {
-            if (t instanceof WriteTask w) {
-                writes.add(w);
+    // ---------------------------------------------------------------- out of service and back
+
+    /**
+     * After a failed transaction: a recoverable error is rolled back; a fatal one (full disk, I/O error, an
+     * invalidated instance) takes the store out of service and reopens the database from its files, never writing
+     * (nor checkpointing) the instance that failed.
+     */
+    private void failed(Throwable e) {
+        DuckDbFailures.Kind kind = DuckDbFailures.classify(e);
+        if (kind == DuckDbFailures.Kind.RECOVERABLE) {
+            recover();
+            kind = stillAnswers();
+            if (kind == DuckDbFailures.Kind.RECOVERABLE) {
+                return;
+            }
+        }
+        goDown(kind.failure(), String.valueOf(e.getMessage()));
+    }
+
+    /** Whether the instance still answers after a rollback (a recoverable-looking error may have invalidated it). */
+    private DuckDbFailures.Kind stillAnswers() {
+        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT 1")) {
+            rs.next();
+            return DuckDbFailures.Kind.RECOVERABLE;
+        } catch (SQLException | RuntimeException e) {
+            DuckDbFailures.Kind k = DuckDbFailures.classify(e);
+            return k == DuckDbFailures.Kind.RECOVERABLE ? DuckDbFailures.Kind.IO_ERROR : k;
+        }
+    }
+
+    private void goDown(StoreFailure failure, String message) {
+        LOG.log(System.Logger.Level.ERROR, "store out of service (" + failure.reason() + "): " + message
+                + "; reopening the database from its files and refusing writes until it can write again");
+        health.down(failure, message);
+        touched.clear();
+        if (connection != null) {
+            for (DuckDBAppender a : appenders()) {
+                try {
+                    a.close();
+                } catch (SQLException | RuntimeException ignored) {
+                    // the instance is being thrown away; its uncommitted rows with it
+                }
+            }
+        }
+        reattach();
+    }
+
+    private void reattach() {
+        try {
+            attach(store.reopen());
+        } catch (SQLException | RuntimeException e) {
+            LOG.log(System.Logger.Level.WARNING, "reopened database has no appenders yet: " + e.getMessage());
+            connection = null;
+        }
+    }
+
+    /**
+     * While out of service: reopen when the database is not open, wait for room on a full disk, then prove the
+     * store can commit again with a one-row write before taking uploads.
+     */
+    private void probe() {
+        long now = System.nanoTime();
+        if (now - lastProbe < PROBE_INTERVAL.toNanos()) {
+            return;
+        }
+        lastProbe = now;
+        if (connection == null) {
+            reattach();
+            if (connection == null) {
+                return;
+            }
+        }
+        if (health.failure() == StoreFailure.DISK_FULL && usableBytes() < RESUME_FREE_BYTES) {
+            return;
+        }
+        try {
+            store.putMeta(Schema.LAST_PROBE, config.clock().millis());
+            connection.commit();
+        } catch (SQLException | RuntimeException e) {
+            DuckDbFailures.Kind kind = DuckDbFailures.classify(e);
+            goDown(kind == DuckDbFailures.Kind.RECOVERABLE ? health.failure() : kind.failure(),
+                    String.valueOf(e.getMessage()));
+            return;
+        }
+        LOG.log(System.Logger.Level.INFO, "store back in service after " + health.failure().reason());
+        health.up();
+    }
+
+    private long usableBytes() {
+        try {
+            return Files.getFileStore(config.dataDir()).getUsableSpace();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    private long walBytes() {
+        try {
+            Path wal = config.databaseFile().resolveSibling(config.databaseFile().getFileName() + ".wal");
+            return Files.exists(wal) ? Files.size(wal) : 0;
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
+    /** A checkpoint writes the WAL's changes into new blocks of the file before it frees old ones. */
+    private boolean hasRoomToCheckpoint() {
+        return usableBytes() >= 2 * walBytes() + RESUME_FREE_BYTES;
+    }
+
+    /** Folds the WAL into the database file (commit thread only, between transactions). */
+    void checkpoint() throws SQLException {
+        connection.commit();
+        try (Statement st = connection.createStatement()) {
+            st.execute("CHECKPOINT");
+        }
+    }
+
+    /** Commits a drained group in order: runs of writes share one transaction, calls run alone. */
+    @Override
+    public void commit(List<GroupCommit.Task<Op>> group) {
+        StoreFailure down = health.failure();
+        if (down != null || connection == null) {
+            // Queued before the store went out of service: refused now, nothing of them touched the database.
+            StoreFailure f = down == null ? StoreFailure.IO_ERROR : down;
+            group.forEach(t -> t.fail(DuckDbProfileStore.outOfService(f, health.message())));
+            return;
+        }
+        List<GroupCommit.Task<Op>> writes = new ArrayList<>(group.size());
+        for (GroupCommit.Task<Op> t : group) {
+            if (!(t.payload() instanceof CallOp call)) {
+                writes.add(t);
                 continue;
             }
             commitWrites(writes);
             writes.clear();
-            if (t instanceof Poison) {
-                t.done.complete(null);
-                return true;
-            }
-            runCall((CallTask) t);
+            runCall(t, call);
         }
         commitWrites(writes);
-        return false;
     }
 
-    private void commitWrites(List<WriteTask> writes) {
+    private void commitWrites(List<GroupCommit.Task<Op>> writes) {
         if (writes.isEmpty()) {
             return;
         }
-        List<WriteTask> applied = new ArrayList<>(writes.size());
+        List<GroupCommit.Task<Op>> applied = new ArrayList<>(writes.size());
         try {
-            for (WriteTask w : writes) {
+            begin();
+            for (GroupCommit.Task<Op> w : writes) {
                 try {
-                    w.apply(this);
+                    apply(w.payload());
                     applied.add(w);
                 } catch (StoreLimitException | ValidationException e) {
                     // Refused before any row of it was appended: the rest of the group still commits.
-                    w.done.completeExceptionally(e);
+                    w.fail(e);
                 }
             }
             for (DuckDBAppender a : appenders()) {
@@ -300,25 +380,41 @@ final class Writer implements Runnable {
             store.stacks().publish();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
-            recover();
-            StoreException failure = new StoreException("write failed, nothing of this batch was stored: "
-                    + e.getMessage(), e);
-            applied.forEach(w -> w.done.completeExceptionally(failure));
+            failed(e);
+            StoreFailure down = health.failure();
+            StoreException failure = down != null ? DuckDbProfileStore.outOfService(down, String.valueOf(e.getMessage()))
+                    : new StoreException("write failed, nothing of this batch was stored: " + e.getMessage(), e);
+            applied.forEach(w -> w.fail(failure));
             return;
+        } catch (Error e) {
+            // Rows of the group may be half-appended: roll them back before answering, then let GroupCommit answer.
+            recover();
+            throw e;
         }
-        applied.forEach(w -> w.done.complete(null));
+        applied.forEach(w -> w.succeed(null));
     }
 
-    private void runCall(CallTask t) {
+    private void apply(Op op) throws SQLException {
+        if (op instanceof BatchOp b) {
+            applyBatch(b.batch());
+        } else if (op instanceof MetricsOp m) {
+            applyMetrics(m.tenant(), m.labels(), m.points());
+        }
+    }
+
+    private void runCall(GroupCommit.Task<Op> t, CallOp call) {
         try {
-            Object result = t.body.call();
+            begin();
+            Object result = call.body().call();
             persistSeriesTimes(false);
             connection.commit();
-            t.done.complete(result);
+            t.succeed(result);
         } catch (SQLException | RuntimeException e) {
+            failed(e);
+            t.fail(e instanceof RuntimeException re ? re : new StoreException(e.getMessage(), e));
+        } catch (Error e) {
             recover();
-            t.done.completeExceptionally(e instanceof RuntimeException re ? re
-                    : new StoreException(e.getMessage(), e));
+            throw e;
         }
     }
 
@@ -329,7 +425,7 @@ final class Writer implements Runnable {
             for (DuckDBAppender a : appenders()) {
                 try {
                     a.close();
-                } catch (SQLException ignored) {
+                } catch (SQLException | RuntimeException ignored) {
                     // the rollback below discards whatever it managed to flush
                 }
             }
@@ -337,27 +433,23 @@ final class Writer implements Runnable {
             openAppenders();
             store.reloadCaches();
             store.reloadWatermarks();
-        } catch (SQLException e) {
+        } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "store writer could not recover from a failed transaction", e);
         }
     }
 
     void shutdown() {
-        stopping = true;
-        Poison p = new Poison();
-        try {
-            queue.put(p);
-            thread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        commits.shutdown(SHUTDOWN_WAIT);
     }
 
-    private void finish() {
-        List<Task> rest = new ArrayList<>();
-        queue.drainTo(rest);
-        for (Task t : rest) {
-            t.done.completeExceptionally(new StoreException("store is closed"));
+    /**
+     * On a healthy store: records a clean shutdown and checkpoints, so the next start replays no WAL. An out of
+     * service store writes nothing: its WAL already holds every acknowledged write.
+     */
+    @Override
+    public void finish() {
+        if (connection == null || health.failure() != null) {
+            return;
         }
         try {
             persistSeriesTimes(true);
@@ -366,7 +458,10 @@ final class Writer implements Runnable {
                 a.close();
             }
             connection.commit();
-        } catch (SQLException e) {
+            if (hasRoomToCheckpoint()) {
+                checkpoint();
+            }
+        } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "store could not record a clean shutdown", e);
         }
     }
@@ -395,10 +490,10 @@ final class Writer implements Runnable {
             long scale = scaleRows(n);
             long sum = 0;
             for (int i = 0; i < n; i++) {
-                sum += rowValues[i];
+                sum = SaturatedSql.add(sum, rowValues[i]);
             }
             if (n > 0) {
-                totals.beginRow().append(s.id).append(ts).append(sum * scale).endRow();
+                totals.beginRow().append(s.id).append(ts).append(SaturatedSql.multiply(sum, scale)).endRow();
             }
             for (int i = 0; i < n; i++) {
                 samples.beginRow().append(s.id).append(ts).append(rowStacks[i]).append(rowValues[i])
@@ -535,7 +630,7 @@ final class Writer implements Runnable {
             int local = (int) (packed[j] >>> 32);
             long v = values[(int) packed[j]];
             if (n > 0 && rowStacks[n - 1] == local) {
-                rowValues[n - 1] += v;
+                rowValues[n - 1] = SaturatedSql.add(rowValues[n - 1], v);
             } else {
                 rowStacks[n] = local;
                 rowValues[n++] = v;
@@ -615,7 +710,7 @@ final class Writer implements Runnable {
             RangePlan.Tier tier = RangePlan.TIERS.get(t);
             long tierTarget = t == 0 ? target : RangePlan.floor(store.watermarks.get(t - 1), tier.width());
             long steps = 0;
-            while (store.watermarks.get(t) < tierTarget && (steps < maxSteps || queue.isEmpty())) {
+            while (store.watermarks.get(t) < tierTarget && (steps < maxSteps || !commits.hasWaiting())) {
                 long next = rollChunk(tier.source(), tier.table(), tier.width(), store.watermarks.get(t), tierTarget,
                         tier.chunk());
                 store.putMeta(tier.watermarkKey(), next);
@@ -646,7 +741,7 @@ final class Writer implements Runnable {
         long start = Math.max(wm, RangePlan.floor(first, width));
         long end = Math.min(target, start + chunk);
         try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + to
-                + " SELECT series_id, (ts // " + width + ") * " + width + " AS bucket, stack_id, sum(value)::BIGINT,"
+                + " SELECT series_id, (ts // " + width + ") * " + width + " AS bucket, stack_id, " + SaturatedSql.sum("value") + ","
                 + " scale FROM " + from + " WHERE ts >= ? AND ts < ? GROUP BY series_id, bucket, stack_id, scale"
                 + " ORDER BY series_id, bucket, scale, stack_id")) {
             ps.setLong(1, start);
