@@ -1,7 +1,10 @@
 package io.continuo.server;
 
 import io.continuo.formats.DecodeLimits;
+import io.continuo.server.http.Access;
+import io.continuo.server.http.ApiKeys;
 import io.continuo.server.http.HttpApp;
+import io.continuo.server.http.RouteTable;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.insights.InsightEngine;
 import io.continuo.server.insights.InsightsApi;
@@ -37,6 +40,7 @@ public final class ContinuoServer implements AutoCloseable {
     private final SelfProfiler selfProfiler;
     private final ServerMetrics metrics;
     private InsightEngine insights;
+    private RouteTable routes;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<StoreStats> stats = new AtomicReference<>();
     private volatile long statsAt;
@@ -79,7 +83,7 @@ public final class ContinuoServer implements AutoCloseable {
 
     static DuckDbConfig storeConfig(ServerConfig config) {
         return DuckDbConfig.builder(config.dataDir())
-                .memoryLimitBytes(parseSize(config.storeMemoryLimit()))
+                .memoryLimitBytes(config.storeMemoryLimitBytes())
                 .defaultRetention(config.defaultRetention())
                 .retentionByType(config.retention())
                 .build();
@@ -109,7 +113,8 @@ public final class ContinuoServer implements AutoCloseable {
                 .withMaxLabelsPerSample(config.labelLimits().maxLabels());
         ProfileDecoder decoder = new ProfileDecoder(limits);
         IngestService ingest = new IngestService(store, config.labelLimits(), metrics);
-        Javalin app = HttpApp.create(config, metrics);
+        RouteTable routes = new RouteTable();
+        Javalin app = HttpApp.create(config, metrics, routes);
         new IngestApi(config, decoder, ingest, store, time, metrics).register(app);
         new QueryApi(store, time, metrics, new PprofExporter()).register(app);
         SelfProfiler self = config.selfProfile()
@@ -118,8 +123,15 @@ public final class ContinuoServer implements AutoCloseable {
         InsightEngine engine = new InsightEngine(store, insightsConfig, time::nowMillis);
         server.insights = engine;
         new InsightsApi(engine, time).register(app);
-        app.get("/healthz", ctx -> ctx.result("ok"));
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(server.scrape()));
+        server.routes = routes;
+        app.get("/healthz", ctx -> ctx.result("ok"), Access.PUBLIC);
+        // with keys, a valid key sees its tenant's series (an unbound key every tenant's); --metrics-public lets
+        // anyone scrape, and without a key the per-tenant series are left out
+        if (config.metricsPublic()) {
+            app.get("/metrics", ctx -> metrics(ctx, metrics, config), Access.PUBLIC);
+        } else {
+            app.get("/metrics", ctx -> metrics(ctx, metrics, config));
+        }
         server.registerGauges();
         app.start(config.host(), config.port());
         if (self != null) {
@@ -153,8 +165,13 @@ public final class ContinuoServer implements AutoCloseable {
         return s;
     }
 
-    private String scrape() {
-        return metrics.scrape();
+    private static void metrics(io.javalin.http.Context ctx, ServerMetrics metrics, ServerConfig config) {
+        ctx.contentType("text/plain; version=0.0.4").result(metrics.scrape(ApiKeys.scope(ctx, config)));
+    }
+
+    /** Every endpoint the server registered (method, path, access), as Javalin reported them. */
+    public RouteTable routes() {
+        return routes;
     }
 
     public int port() {
@@ -192,24 +209,8 @@ public final class ContinuoServer implements AutoCloseable {
         store.close();
     }
 
-    /** Parses sizes such as {@code 512MB}, {@code 1GiB}, {@code 32m}, {@code 1048576}. */
+    /** Parses sizes such as {@code 512MB}, {@code 1GiB}, {@code 32m}, {@code 1048576}; negative sizes are refused. */
     public static long parseSize(String text) {
-        String t = text.trim().toUpperCase(java.util.Locale.ROOT).replace("IB", "B");
-        long multiplier = 1;
-        if (t.endsWith("KB") || t.endsWith("K")) {
-            multiplier = 1L << 10;
-        } else if (t.endsWith("MB") || t.endsWith("M")) {
-            multiplier = 1L << 20;
-        } else if (t.endsWith("GB") || t.endsWith("G")) {
-            multiplier = 1L << 30;
-        } else if (t.endsWith("TB") || t.endsWith("T")) {
-            multiplier = 1L << 40;
-        }
-        String digits = t.replaceAll("[A-Z]+$", "");
-        try {
-            return (long) (Double.parseDouble(digits) * multiplier);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid size '" + text + "': expected e.g. 512MB, 1GB, 1048576");
-        }
+        return ByteSize.parse("size", text);
     }
 }
