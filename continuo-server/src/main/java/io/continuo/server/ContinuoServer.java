@@ -4,6 +4,7 @@ import io.continuo.formats.DecodeLimits;
 import io.continuo.server.http.Access;
 import io.continuo.server.http.ApiKeys;
 import io.continuo.server.http.HttpApp;
+import io.continuo.server.http.QueryDeadlines;
 import io.continuo.server.http.RouteTable;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.insights.InsightEngine;
@@ -41,6 +42,7 @@ public final class ContinuoServer implements AutoCloseable {
     private final ServerMetrics metrics;
     private InsightEngine insights;
     private RouteTable routes;
+    private QueryDeadlines deadlines;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<StoreStats> stats = new AtomicReference<>();
     private volatile long statsAt;
@@ -116,13 +118,15 @@ public final class ContinuoServer implements AutoCloseable {
         RouteTable routes = new RouteTable();
         Javalin app = HttpApp.create(config, metrics, routes);
         new IngestApi(config, decoder, ingest, store, time, metrics).register(app);
-        new QueryApi(store, time, metrics, new PprofExporter()).register(app);
+        QueryDeadlines deadlines = new QueryDeadlines(config.queryTimeout());
+        new QueryApi(store, time, metrics, new PprofExporter(), deadlines).register(app);
         SelfProfiler self = config.selfProfile()
                 ? new SelfProfiler(ingest, decoder, store, config.selfProfileInterval(), Version.current()) : null;
         ContinuoServer server = new ContinuoServer(config, store, app, self, metrics);
+        server.deadlines = deadlines;
         InsightEngine engine = new InsightEngine(store, insightsConfig, time::nowMillis);
         server.insights = engine;
-        new InsightsApi(engine, time).register(app);
+        new InsightsApi(engine, time).withDeadlines(deadlines).register(app);
         server.routes = routes;
         app.get("/healthz", ctx -> ctx.result("ok"), Access.PUBLIC);
         // with keys, a valid key sees its tenant's series (an unbound key every tenant's); --metrics-public lets
@@ -206,6 +210,9 @@ public final class ContinuoServer implements AutoCloseable {
             insights.close();
         }
         app.stop();
+        if (deadlines != null) {
+            deadlines.close();
+        }
         store.close();
     }
 

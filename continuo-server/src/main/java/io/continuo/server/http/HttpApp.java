@@ -3,6 +3,7 @@ package io.continuo.server.http;
 import io.continuo.model.ValidationException;
 import io.continuo.server.ServerConfig;
 import io.continuo.server.metrics.ServerMetrics;
+import io.continuo.store.QueryTimeoutException;
 import io.continuo.store.StoreException;
 import io.continuo.store.StoreLimitException;
 import io.javalin.Javalin;
@@ -71,6 +72,7 @@ public final class HttpApp {
         app.exception(ApiException.class, (e, ctx) -> error(ctx, metrics, e.status(), e.getMessage()));
         app.exception(ValidationException.class, (e, ctx) -> error(ctx, metrics, 400, e.getMessage()));
         app.exception(StoreLimitException.class, (e, ctx) -> error(ctx, metrics, 429, e.getMessage()));
+        app.exception(QueryTimeoutException.class, (e, ctx) -> error(ctx, metrics, 503, e.getMessage()));
         app.exception(StoreException.class, (e, ctx) -> {
             LOG.warn("store failure on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, metrics, 503, "store unavailable: " + e.getMessage());
