@@ -1,8 +1,14 @@
 package io.continuo.model;
 
-import java.util.regex.Pattern;
+import com.google.re2j.Pattern;
+import com.google.re2j.PatternSyntaxException;
 
-/** One condition of a selector: {@code name="v"}, {@code name!="v"}, {@code name=~"re"} or {@code name!~"re"}. */
+/**
+ * One condition of a selector: {@code name="v"}, {@code name!="v"}, {@code name=~"re"} or {@code name!~"re"}.
+ * Regexes are RE2 (RE2/J): Prometheus's syntax and semantics, fully anchored, and matched in time linear in the
+ * value's length whatever the pattern, so a hostile pattern cannot keep a core busy (no backreferences or lookaround,
+ * which RE2 refuses as Prometheus does).
+ */
 public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
 
     public enum Op {
@@ -23,9 +29,9 @@ public record LabelMatcher(String name, Op op, String value, Pattern pattern) {
         Pattern pattern = null;
         if (op == Op.RE || op == Op.NRE) {
             try {
-                // Anchored like Prometheus: the whole value must match.
+                // Anchored like Prometheus: the whole value must match ('.' matches newlines too, as Go's (?s)).
                 pattern = Pattern.compile("^(?:" + value + ")$", Pattern.DOTALL);
-            } catch (java.util.regex.PatternSyntaxException e) {
+            } catch (PatternSyntaxException e) {
                 throw new ValidationException("invalid regular expression for label '" + name + "': " + e.getDescription());
             }
         }

@@ -24,6 +24,31 @@ class SelectorTest {
         assertThat(s.matches(Labels.of("env", "production"))).isFalse();
     }
 
+    /** java.util.regex needed about 2^n steps here; this never finished for n = 40, and could not be interrupted. */
+    @Test
+    void nestedQuantifiersRunInLinearTime() {
+        Selector s = Selector.parse("{lv=~\"((a+)+)+b\"}");
+        String value = "a".repeat(100_000);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20), () -> {
+            for (int i = 0; i < 10; i++) {
+                assertThat(s.matches(Labels.of("lv", value))).isFalse();
+            }
+        });
+        assertThat(s.matches(Labels.of("lv", "aaab"))).isTrue();
+        assertThat(Selector.parse("{lv!~\"(a|aa)+c\"}").matches(Labels.of("lv", value))).isTrue();
+    }
+
+    @Test
+    void regexHasRe2Semantics() {
+        assertThat(Selector.parse("{env=~\"pro.\"}").matches(Labels.of("env", "pro\n"))).as("dot matches newline").isTrue();
+        assertThat(Selector.parse("{env=~\"a|b\"}").matches(Labels.of("env", "ab"))).as("anchored around the alternation").isFalse();
+        assertThat(Selector.parse("{env=~\"\"}").matches(Labels.of("service", "x"))).as("absent equals empty").isTrue();
+        assertThatThrownBy(() -> Selector.parse("{env=~\"(a)\\\\1\"}")).as("backreferences are not RE2")
+                .isInstanceOf(ValidationException.class).hasMessageContaining("env");
+        assertThatThrownBy(() -> Selector.parse("{env=~\"(?=a)a\"}")).as("lookahead is not RE2")
+                .isInstanceOf(ValidationException.class);
+    }
+
     @Test
     void emptySelectsAll() {
         assertThat(Selector.parse("").matchers()).isEmpty();

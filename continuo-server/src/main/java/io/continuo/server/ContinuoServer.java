@@ -1,7 +1,11 @@
 package io.continuo.server;
 
 import io.continuo.formats.DecodeLimits;
+import io.continuo.server.http.Access;
+import io.continuo.server.http.ApiKeys;
 import io.continuo.server.http.HttpApp;
+import io.continuo.server.http.QueryDeadlines;
+import io.continuo.server.http.RouteTable;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.insights.InsightEngine;
 import io.continuo.server.insights.InsightsApi;
@@ -38,6 +42,8 @@ public final class ContinuoServer implements AutoCloseable {
     private final SelfProfiler selfProfiler;
     private final ServerMetrics metrics;
     private InsightEngine insights;
+    private RouteTable routes;
+    private QueryDeadlines deadlines;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicReference<StoreStats> stats = new AtomicReference<>();
     private volatile long statsAt;
@@ -80,7 +86,7 @@ public final class ContinuoServer implements AutoCloseable {
 
     static DuckDbConfig storeConfig(ServerConfig config) {
         return DuckDbConfig.builder(config.dataDir())
-                .memoryLimitBytes(parseSize(config.storeMemoryLimit()))
+                .memoryLimitBytes(config.storeMemoryLimitBytes())
                 .defaultRetention(config.defaultRetention())
                 .retentionByType(config.retention())
                 .build();
@@ -110,17 +116,28 @@ public final class ContinuoServer implements AutoCloseable {
                 .withMaxLabelsPerSample(config.labelLimits().maxLabels());
         ProfileDecoder decoder = new ProfileDecoder(limits);
         IngestService ingest = new IngestService(store, config.labelLimits(), metrics);
-        Javalin app = HttpApp.create(config, metrics);
+        RouteTable routes = new RouteTable();
+        Javalin app = HttpApp.create(config, metrics, routes);
         new IngestApi(config, decoder, ingest, store, time, metrics).register(app);
-        new QueryApi(store, time, metrics, new PprofExporter()).register(app);
+        QueryDeadlines deadlines = new QueryDeadlines(config.queryTimeout());
+        new QueryApi(store, time, metrics, new PprofExporter(), deadlines).register(app);
         SelfProfiler self = config.selfProfile()
                 ? new SelfProfiler(ingest, decoder, store, config.selfProfileInterval(), Version.current()) : null;
         ContinuoServer server = new ContinuoServer(config, store, app, self, metrics);
+        server.deadlines = deadlines;
         InsightEngine engine = new InsightEngine(store, insightsConfig, time::nowMillis);
         server.insights = engine;
-        new InsightsApi(engine, time).register(app);
-        app.get("/healthz", ctx -> StoreHealthReport.healthz(ctx, store.health()));
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4").result(server.scrape()));
+        new InsightsApi(engine, time).withDeadlines(deadlines).register(app);
+        server.routes = routes;
+        // public: load balancers and supervisors ask it without a key; it names no tenant's data
+        app.get("/healthz", ctx -> StoreHealthReport.healthz(ctx, store.health()), Access.PUBLIC);
+        // with keys, a valid key sees its tenant's series (an unbound key every tenant's); --metrics-public lets
+        // anyone scrape, and without a key the per-tenant series are left out
+        if (config.metricsPublic()) {
+            app.get("/metrics", ctx -> server.metrics(ctx), Access.PUBLIC);
+        } else {
+            app.get("/metrics", ctx -> server.metrics(ctx));
+        }
         server.registerGauges();
         app.start(config.host(), config.port());
         if (self != null) {
@@ -154,8 +171,14 @@ public final class ContinuoServer implements AutoCloseable {
         return s;
     }
 
-    private String scrape() {
-        return metrics.scrape() + StoreHealthReport.metrics(store.health());
+    private void metrics(io.javalin.http.Context ctx) {
+        ctx.contentType("text/plain; version=0.0.4")
+                .result(metrics.scrape(ApiKeys.scope(ctx, config)) + StoreHealthReport.metrics(store.health()));
+    }
+
+    /** Every endpoint the server registered (method, path, access), as Javalin reported them. */
+    public RouteTable routes() {
+        return routes;
     }
 
     public int port() {
@@ -190,27 +213,14 @@ public final class ContinuoServer implements AutoCloseable {
             insights.close();
         }
         app.stop();
+        if (deadlines != null) {
+            deadlines.close();
+        }
         store.close();
     }
 
-    /** Parses sizes such as {@code 512MB}, {@code 1GiB}, {@code 32m}, {@code 1048576}. */
+    /** Parses sizes such as {@code 512MB}, {@code 1GiB}, {@code 32m}, {@code 1048576}; negative sizes are refused. */
     public static long parseSize(String text) {
-        String t = text.trim().toUpperCase(java.util.Locale.ROOT).replace("IB", "B");
-        long multiplier = 1;
-        if (t.endsWith("KB") || t.endsWith("K")) {
-            multiplier = 1L << 10;
-        } else if (t.endsWith("MB") || t.endsWith("M")) {
-            multiplier = 1L << 20;
-        } else if (t.endsWith("GB") || t.endsWith("G")) {
-            multiplier = 1L << 30;
-        } else if (t.endsWith("TB") || t.endsWith("T")) {
-            multiplier = 1L << 40;
-        }
-        String digits = t.replaceAll("[A-Z]+$", "");
-        try {
-            return (long) (Double.parseDouble(digits) * multiplier);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("invalid size '" + text + "': expected e.g. 512MB, 1GB, 1048576");
-        }
+        return ByteSize.parse("size", text);
     }
 }

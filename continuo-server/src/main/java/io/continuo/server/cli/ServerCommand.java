@@ -1,8 +1,9 @@
 package io.continuo.server.cli;
 
+import io.continuo.server.ByteSize;
+import io.continuo.server.ConfigDurations;
 import io.continuo.server.ContinuoServer;
 import io.continuo.server.ServerConfig;
-import io.continuo.server.http.TimeParser;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -36,6 +37,33 @@ final class ServerCommand implements Runnable {
 
     @Option(names = "--api-key", description = "Require this API key (repeatable); KEY:TENANT binds the key to a tenant.")
     List<String> apiKeys = List.of();
+
+    @Option(names = "--api-keys-file", description = "Read API keys from this file: one KEY[:TENANT] a line, # comments (also env CONTINUO_API_KEYS, comma-separated).")
+    Path apiKeysFile;
+
+    @Option(names = "--metrics-public", description = "Serve /metrics without an API key (per-tenant series are then left out).")
+    boolean metricsPublic;
+
+    @Option(names = "--query-timeout", description = "Stop a query's work and answer 503 after this long (default: ${DEFAULT-VALUE}).", defaultValue = "30s")
+    String queryTimeout;
+
+    @Option(names = "--decode-budget", description = "Bytes all uploads may hold at once while read and decoded; past it they wait --decode-wait, then 503 (default: half the max heap).")
+    String decodeBudget;
+
+    @Option(names = "--decode-wait", description = "How long an upload waits for decode budget or an upload slot before 503 (default: ${DEFAULT-VALUE}).", defaultValue = "2s")
+    String decodeWait;
+
+    @Option(names = "--max-concurrent-uploads", description = "Request bodies read at once; more wait --decode-wait, then 503 (default: ${DEFAULT-VALUE}).", defaultValue = "64")
+    int maxConcurrentUploads;
+
+    @Option(names = "--min-request-rate", description = "Bytes per second below which a request body is cut with 408; 0 = off (default: ${DEFAULT-VALUE}).", defaultValue = "1KB")
+    String minRequestRate;
+
+    @Option(names = "--idle-timeout", description = "Close a connection idle this long (default: ${DEFAULT-VALUE}).", defaultValue = "30s")
+    String idleTimeout;
+
+    @Option(names = "--header-timeout", description = "Cut a request whose headers take longer than this (default: ${DEFAULT-VALUE}).", defaultValue = "10s")
+    String headerTimeout;
 
     @Option(names = "--retention", description = "Default retention (default: ${DEFAULT-VALUE}).", defaultValue = "30d")
     String retention;
@@ -87,20 +115,7 @@ final class ServerCommand implements Runnable {
         ServerConfig config;
         io.continuo.server.insights.InsightsConfig insights;
         try {
-            Map<String, String> keys = new HashMap<>();
-            for (String k : apiKeys) {
-                int colon = k.indexOf(':');
-                keys.put(colon < 0 ? k : k.substring(0, colon), colon < 0 ? "" : k.substring(colon + 1));
-            }
-            Map<String, Duration> perType = new HashMap<>();
-            retentionByType.forEach((type, d) -> perType.put(type, Duration.ofMillis(TimeParser.parseDurationMillis("--retention-type", d, 0))));
-            ServerConfig d = ServerConfig.defaults();
-            config = new ServerConfig(host, port, dataDir, ContinuoServer.parseSize(maxBody), ContinuoServer.parseSize(maxDecompressed),
-                    maxStackDepth, d.labelLimits(), keys, Duration.ofMillis(TimeParser.parseDurationMillis("--retention", retention, 0)),
-                    perType, ingestRate, !noSelfProfile, d.selfProfileInterval(), memoryLimit,
-                    new ServerConfig.Storage(storage, clickhouseUrl, clickhouseDatabase, clickhouseUser,
-                            clickhousePassword != null ? clickhousePassword
-                                    : System.getenv("CONTINUO_CLICKHOUSE_PASSWORD")));
+            config = config();
             insights = io.continuo.server.insights.InsightsConfig.defaults().withEnabled(!noInsights)
                     .withPrices(pricePerCoreHour, pricePerGbHour)
                     .withAlerting(alertRules, alertWebhooks, dataDir.resolve("alert-rules.json"));
@@ -118,5 +133,36 @@ final class ServerCommand implements Runnable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** The flags as a validated config; an IllegalArgumentException names the wrong flag. */
+    ServerConfig config() {
+        Map<String, Duration> perType = new HashMap<>();
+        retentionByType.forEach((type, d) -> perType.put(type, ConfigDurations.parse("--retention-type " + type, d)));
+        return ServerConfig.builder()
+                .host(host)
+                .port(port)
+                .dataDir(dataDir)
+                .maxBodyBytes(ByteSize.parse("--max-body-size", maxBody))
+                .maxDecompressedBytes(ByteSize.parse("--max-decompressed-size", maxDecompressed))
+                .maxStackDepth(maxStackDepth)
+                .apiKeys(ApiKeySources.collect(apiKeys, apiKeysFile, System.getenv(ApiKeySources.ENV)))
+                .defaultRetention(ConfigDurations.parse("--retention", retention))
+                .retention(perType)
+                .ingestRatePerSecond(ingestRate)
+                .selfProfile(!noSelfProfile)
+                .storeMemoryLimitBytes(ByteSize.parse("--memory-limit", memoryLimit))
+                .storage(new ServerConfig.Storage(ServerConfig.Engine.parse(storage), clickhouseUrl, clickhouseDatabase,
+                        clickhouseUser, clickhousePassword != null ? clickhousePassword
+                        : System.getenv("CONTINUO_CLICKHOUSE_PASSWORD")))
+                .metricsPublic(metricsPublic)
+                .queryTimeout(ConfigDurations.parse("--query-timeout", queryTimeout))
+                .decodeBudgetBytes(decodeBudget == null ? 0 : ByteSize.parse("--decode-budget", decodeBudget))
+                .decodeWait(ConfigDurations.parse("--decode-wait", decodeWait))
+                .maxConcurrentUploads(maxConcurrentUploads)
+                .minRequestDataRate(ByteSize.parse("--min-request-rate", minRequestRate))
+                .idleTimeout(ConfigDurations.parse("--idle-timeout", idleTimeout))
+                .headerTimeout(ConfigDurations.parse("--header-timeout", headerTimeout))
+                .build();
     }
 }

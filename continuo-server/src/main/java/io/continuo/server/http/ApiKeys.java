@@ -37,11 +37,26 @@ public final class ApiKeys {
         }
     }
 
-    /** Bearer token, or the password (else the user) of Basic auth, as the Pyroscope SDKs send either; or ?apiKey=. */
+    /**
+     * What a request's key lets it see of data kept per tenant: {@code null} without a valid key, {@code ""} for a key
+     * bound to no tenant (an operator's key: every tenant), else the key's one tenant. With no keys configured, "".
+     */
+    public static String scope(Context ctx, ServerConfig config) {
+        if (config.apiKeys().isEmpty()) {
+            return "";
+        }
+        String key = presentedKey(ctx);
+        return key == null ? null : config.apiKeys().get(key);
+    }
+
+    /**
+     * Bearer token, or the password (else the user) of Basic auth, as the Pyroscope SDKs send either. Never a query
+     * parameter: {@link AccessGate} refuses keys in URLs, which leak into logs.
+     */
     private static String presentedKey(Context ctx) {
         String auth = ctx.header("Authorization");
         if (auth == null) {
-            return ctx.queryParam("apiKey");
+            return null;
         }
         if (auth.regionMatches(true, 0, "Bearer ", 0, 7)) {
             return auth.substring(7).trim();

@@ -3,6 +3,7 @@ package io.continuo.server.http;
 import io.continuo.model.ValidationException;
 import io.continuo.server.ServerConfig;
 import io.continuo.server.metrics.ServerMetrics;
+import io.continuo.store.QueryTimeoutException;
 import io.continuo.store.StoreException;
 import io.continuo.store.StoreFailure;
 import io.continuo.store.StoreLimitException;
@@ -21,7 +22,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The Javalin application: static UI, authentication and tenancy, and the one place where failures become
+ * The Javalin application: static UI, authentication ({@link AccessGate}: default deny) and tenancy, and the one place where failures become
  * status codes with a JSON body {@code {"error": "..."}}.
  */
 public final class HttpApp {
@@ -32,7 +33,19 @@ public final class HttpApp {
     }
 
     public static Javalin create(ServerConfig config, ServerMetrics metrics) {
+        return create(config, metrics, new RouteTable());
+    }
+
+    /** @param routes receives every endpoint as it is registered, for the access tests to enumerate */
+    public static Javalin create(ServerConfig config, ServerMetrics metrics, RouteTable routes) {
+        Javalin[] self = new Javalin[1];
+        AccessGate gate = new AccessGate(config, () -> self[0].unsafeConfig().pvt.internalRouter);
         Javalin app = Javalin.create(cfg -> {
+            cfg.events.handlerAdded(h -> {
+                if (h.getHttpMethod().isHttpMethod()) {
+                    routes.add(h.getHttpMethod().name(), h.getPath(), h.getRoles());
+                }
+            });
             cfg.showJavalinBanner = false;
             cfg.http.maxRequestSize = config.maxBodyBytes();
             cfg.useVirtualThreads = false;
@@ -53,7 +66,11 @@ public final class HttpApp {
                 return connector;
             });
         });
-        app.before(ctx -> authenticate(ctx, config));
+        self[0] = app;
+        app.before(ctx -> {
+            tenant(ctx);
+            gate.check(ctx);
+        });
         app.exception(ApiException.class, (e, ctx) -> error(ctx, metrics, e.status(), e.getMessage()));
         app.exception(ValidationException.class, (e, ctx) -> error(ctx, metrics, 400, e.getMessage()));
         app.exception(StoreLimitException.class, (e, ctx) -> error(ctx, metrics, 429, e.getMessage()));
@@ -63,6 +80,7 @@ public final class HttpApp {
             ctx.header("Retry-After", Long.toString(e.retryAfterSeconds()));
             error(ctx, metrics, storeStatus(e), "store unavailable: " + e.getMessage());
         });
+        app.exception(QueryTimeoutException.class, (e, ctx) -> error(ctx, metrics, 503, e.getMessage()));
         app.exception(StoreException.class, (e, ctx) -> {
             LOG.warn("store failure on {} {}", ctx.method(), ctx.path(), e);
             ctx.header("Retry-After", "5");
@@ -90,23 +108,12 @@ public final class HttpApp {
         ctx.status(status).json(body);
     }
 
-    /**
-     * Paths whose requests need an API key when keys are configured. The OTLP path ({@code /v1development/}) checks
-     * the same rule in its handler ({@link ApiKeys}), so that its refusals are OTLP Status messages.
-     */
-    private static boolean needsAuth(String path) {
-        return path.startsWith("/api/") || path.equals("/ingest") || path.startsWith("/pyroscope/") || path.startsWith("/push.v1.");
-    }
-
-    /** Validates {@code X-Scope-OrgID} and records the request's tenant; on the API paths, checks the API key. */
-    private static void authenticate(Context ctx, ServerConfig config) {
+    /** Validates {@code X-Scope-OrgID} and records the request's tenant (a bound API key replaces it later). */
+    private static void tenant(Context ctx) {
         String requestedTenant = ctx.header(ApiKeys.TENANT_HEADER);
         if (requestedTenant != null && !TENANT.matcher(requestedTenant).matches()) {
             throw ApiException.badRequest("invalid " + ApiKeys.TENANT_HEADER + ": expected 1-64 letters, digits, '_', '.', '-'");
         }
         ctx.attribute(RequestContext.TENANT_ATTRIBUTE, requestedTenant == null ? ServerConfig.DEFAULT_TENANT : requestedTenant);
-        if (needsAuth(ctx.path())) {
-            ApiKeys.authenticate(ctx, config);
-        }
     }
 }

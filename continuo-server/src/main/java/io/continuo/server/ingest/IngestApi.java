@@ -7,6 +7,7 @@ import io.continuo.model.ProfileType;
 import io.continuo.model.Strings;
 import io.continuo.model.ValidationException;
 import io.continuo.server.ServerConfig;
+import io.continuo.server.http.Access;
 import io.continuo.server.http.ApiException;
 import io.continuo.server.http.BoundedBody;
 import io.continuo.server.http.Json;
@@ -67,8 +68,9 @@ public final class IngestApi {
         app.post("/pyroscope/ingest", this::pyroscopeIngest);
         app.post("/push.v1.PusherService/Push", this::push);
         OtlpProfilesHandler otlp = new OtlpProfilesHandler(config, decoder, ingest, time, metrics, this::body);
-        app.post(OtlpProfilesHandler.PATH, otlp::handle);
-        app.post(OtlpProfilesHandler.GRPC_PATH, otlp::handleGrpc);
+        // OTLP checks keys itself, to refuse in OTLP's encoding (a Status message, gRPC trailers)
+        app.post(OtlpProfilesHandler.PATH, otlp::handle, Access.OWN_AUTH);
+        app.post(OtlpProfilesHandler.GRPC_PATH, otlp::handleGrpc, Access.OWN_AUTH);
     }
 
     private byte[] body(Context ctx) {

@@ -95,7 +95,7 @@ public final class IngestService {
         if (!series.isEmpty()) {
             store.write(new WriteBatch(tenant, fromMillis, Math.max(fromMillis, untilMillis), profile, series, traces));
         }
-        metrics.inc("continuo_ingested_profiles_total", "Profiles stored.", "service", abbreviateService(service), 1);
+        metrics.incForTenant("continuo_ingested_profiles_total", "Profiles stored.", tenant, "service", abbreviateService(service), 1);
         metrics.inc("continuo_ingested_rows_total", "(stack, value) rows stored.", rows);
         return rows;
     }

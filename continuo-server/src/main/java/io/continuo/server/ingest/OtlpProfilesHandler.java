@@ -91,6 +91,8 @@ final class OtlpProfilesHandler {
      * {@code grpc-message} trailers (HTTP 200 either way, as gRPC requires).
      */
     void handleGrpc(Context ctx) {
+        // the key first, so a request that is not even gRPC learns nothing without one (the app answers it 401)
+        ApiKeys.authenticate(ctx, config);
         String type = lower(ctx.contentType());
         if (type == null || !type.startsWith(GRPC)) {
             // not a gRPC call at all: plain HTTP, as the gRPC-over-HTTP/2 spec says
@@ -98,7 +100,6 @@ final class OtlpProfilesHandler {
             return;
         }
         try {
-            ApiKeys.authenticate(ctx, config);
             byte[] message = GrpcFrames.unframe(body.apply(ctx), ctx.header("grpc-encoding"), decoder.limits());
             Result result = store(RequestContext.tenant(ctx), decode(message));
             grpcAnswer(ctx, 0, "", GrpcFrames.frame(response(result).toByteArray()));

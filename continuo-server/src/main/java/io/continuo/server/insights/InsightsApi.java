@@ -7,6 +7,7 @@ import io.continuo.server.http.Json;
 import io.continuo.server.http.ApiException;
 import io.continuo.server.http.RequestContext;
 import io.continuo.server.http.TimeParser;
+import io.continuo.server.http.QueryDeadlines;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 
@@ -24,13 +25,25 @@ public final class InsightsApi {
     private final InsightEngine engine;
     private final TimeParser time;
 
+    private QueryDeadlines deadlines;
+
+    /** Gives the insight and cost reads the server's --query-timeout deadline. */
+    public InsightsApi withDeadlines(QueryDeadlines d) {
+        this.deadlines = d;
+        return this;
+    }
+
     public InsightsApi(InsightEngine engine, TimeParser time) {
         this.engine = engine;
         this.time = time;
     }
 
+    private io.javalin.http.Handler deadlined(io.javalin.http.Handler h) {
+        return deadlines == null ? h : deadlines.wrap(h);
+    }
+
     public void register(Javalin app) {
-        app.get("/api/v1/insights", this::insights);
+        app.get("/api/v1/insights", deadlined(this::insights));
         app.get("/api/v1/alerts", this::alerts);
         app.get("/api/v1/alerts/rules", ctx -> ctx.json(Map.of("rules", rulesJson(ctx), "webhooks", engine.config().webhooks().size())));
         app.post("/api/v1/alerts/rules", this::postRule);
@@ -47,7 +60,7 @@ public final class InsightsApi {
             }
             ctx.status(204);
         });
-        app.get("/api/v1/cost", this::cost);
+        app.get("/api/v1/cost", deadlined(this::cost));
     }
 
     /** The request tenant's alerting, created on its first rule or silence. */

@@ -17,6 +17,8 @@ import java.util.function.DoubleSupplier;
 public final class ServerMetrics {
     private static final double[] LATENCY_BUCKETS_SECONDS = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
+    private static final String TENANT_LABEL = "tenant";
+
     private final Map<String, Family> families = new ConcurrentHashMap<>();
     private final Map<String, DoubleSupplier> gauges = new ConcurrentHashMap<>();
     private final Map<String, String> gaugeHelp = new ConcurrentHashMap<>();
@@ -24,6 +26,15 @@ public final class ServerMetrics {
     public void inc(String name, String help, String labelName, String labelValue, long by) {
         Family family = families.computeIfAbsent(name, n -> new Family(n, help, false));
         family.counter(labelName == null ? "" : labelName + "=\"" + escape(labelValue) + "\"").add(by);
+    }
+
+    /**
+     * A counter kept per tenant: its series carry a {@code tenant} label, and {@link #scrape(String)} shows them only to
+     * a viewer of that tenant, so one tenant's names (services, ...) are never visible to another.
+     */
+    public void incForTenant(String name, String help, String tenant, String labelName, String labelValue, long by) {
+        Family family = families.computeIfAbsent(name, n -> new Family(n, help, false));
+        family.counter(TENANT_LABEL + "=\"" + escape(tenant) + "\"," + labelName + "=\"" + escape(labelValue) + "\"").add(by);
     }
 
     public void inc(String name, String help, long by) {
@@ -50,12 +61,24 @@ public final class ServerMetrics {
         return adder == null ? 0 : adder.sum();
     }
 
+    /** Everything, every tenant's series included: for an operator (or a server without keys). */
     public String scrape() {
+        return scrape("");
+    }
+
+    /**
+     * @param viewerTenant "" for every tenant's series, a tenant's name for only its own, null for none of the
+     *                     per-tenant series (an unauthenticated scrape with {@code --metrics-public})
+     */
+    public String scrape(String viewerTenant) {
+        String visiblePrefix = viewerTenant == null || viewerTenant.isEmpty() ? null
+                : TENANT_LABEL + "=\"" + escape(viewerTenant) + "\",";
         StringBuilder sb = new StringBuilder(4096);
         List<String> names = new ArrayList<>(families.keySet());
         names.sort(null);
         for (String name : names) {
-            families.get(name).write(sb);
+            families.get(name).write(sb, labels -> !labels.startsWith(TENANT_LABEL + "=")
+                    || "".equals(viewerTenant) || (visiblePrefix != null && labels.startsWith(visiblePrefix)));
         }
         List<String> gaugeNames = new ArrayList<>(gauges.keySet());
         gaugeNames.sort(null);
@@ -105,11 +128,11 @@ public final class ServerMetrics {
             return histograms.computeIfAbsent(labels, l -> new Histogram());
         }
 
-        void write(StringBuilder sb) {
+        void write(StringBuilder sb, java.util.function.Predicate<String> visible) {
             sb.append("# HELP ").append(name).append(' ').append(help).append('\n');
             sb.append("# TYPE ").append(name).append(histogram ? " histogram\n" : " counter\n");
             if (!histogram) {
-                counters.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+                counters.entrySet().stream().filter(e -> visible.test(e.getKey())).sorted(Map.Entry.comparingByKey()).forEach(e -> {
                     sb.append(name);
                     if (!e.getKey().isEmpty()) {
                         sb.append('{').append(e.getKey()).append('}');

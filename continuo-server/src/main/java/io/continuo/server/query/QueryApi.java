@@ -5,12 +5,14 @@ import io.continuo.model.FunctionStat;
 import io.continuo.model.Labels;
 import io.continuo.model.Selector;
 import io.continuo.server.http.ApiException;
+import io.continuo.server.http.QueryDeadlines;
 import io.continuo.server.http.RequestContext;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.metrics.ServerMetrics;
 import io.continuo.store.MetricQuery;
 import io.continuo.store.ProfileQuery;
 import io.continuo.store.ProfileStore;
+import io.continuo.store.QueryDeadline;
 import io.continuo.store.SeriesFilter;
 import io.continuo.store.TimeSeries;
 import io.continuo.store.TraceQuery;
@@ -35,12 +37,16 @@ public final class QueryApi {
     private final TimeParser time;
     private final ServerMetrics metrics;
     private final ProfileExporter exporter;
+    private final QueryDeadlines deadlines;
 
-    public QueryApi(ProfileStore store, TimeParser time, ServerMetrics metrics, ProfileExporter exporter) {
+    /** @param deadlines gives each query its --query-timeout deadline */
+    public QueryApi(ProfileStore store, TimeParser time, ServerMetrics metrics, ProfileExporter exporter,
+                    QueryDeadlines deadlines) {
         this.store = store;
         this.time = time;
         this.metrics = metrics;
         this.exporter = exporter;
+        this.deadlines = deadlines;
     }
 
     public void register(Javalin app) {
@@ -60,7 +66,7 @@ public final class QueryApi {
     }
 
     private Handler timed(String endpoint, Handler handler) {
-        return ctx -> {
+        return deadlines.wrap(ctx -> {
             long start = System.nanoTime();
             try {
                 handler.handle(ctx);
@@ -68,7 +74,7 @@ public final class QueryApi {
                 metrics.observeSeconds("continuo_query_duration_seconds", "Query latency by endpoint.",
                         "endpoint", endpoint, (System.nanoTime() - start) / 1e9);
             }
-        };
+        });
     }
 
     private ProfileQuery profileQuery(Context ctx, String queryParam, String fromParam, String untilParam) {
@@ -87,6 +93,7 @@ public final class QueryApi {
         String format = ctx.queryParamAsClass("format", String.class).getOrDefault("json");
         switch (format) {
             case "json" -> {
+                QueryDeadline.check();
                 int maxNodes = RequestContext.intParam(ctx, "maxNodes", QueryLimits.DEFAULT_MAX_NODES, 2, QueryLimits.MAX_MAX_NODES);
                 Map<String, Object> body = header(q, tree.total());
                 body.put("maxNodes", maxNodes);

@@ -1,7 +1,6 @@
 package io.continuo.server.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.continuo.model.LabelLimits;
 import io.continuo.server.ServerConfig;
 import io.continuo.server.TestServer;
 import org.junit.jupiter.api.Test;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -20,10 +18,8 @@ class SelfProfileTest {
 
     @Test
     void freshServerProfilesItself() throws InterruptedException {
-        ServerConfig d = ServerConfig.defaults();
-        ServerConfig config = new ServerConfig("127.0.0.1", 0, dataDir, d.maxBodyBytes(), d.maxDecompressedBytes(),
-                d.maxStackDepth(), LabelLimits.DEFAULT, Map.of(), d.defaultRetention(), Map.of(), 0, true,
-                Duration.ofSeconds(2), "256MB");
+        ServerConfig config = ServerConfig.builder().host("127.0.0.1").port(0).dataDir(dataDir)
+                .selfProfileInterval(Duration.ofSeconds(2)).storeMemoryLimitBytes(256L << 20).build();
         try (TestServer server = new TestServer(config)) {
             String sel = "&query=%7Bservice%3D%22continuo-server%22%7D&from=now-5m&until=now%2B1m";
             long total = 0;

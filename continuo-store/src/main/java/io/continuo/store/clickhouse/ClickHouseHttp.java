@@ -1,17 +1,22 @@
 package io.continuo.store.clickhouse;
 
+import io.continuo.store.QueryDeadline;
 import io.continuo.store.StoreException;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import io.continuo.store.QueryDeadline;
+
 import java.net.URI;
+import java.time.Duration;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 
@@ -38,8 +43,7 @@ final class ClickHouseHttp {
         this.authorization = "Basic " + Base64.getEncoder().encodeToString(
                 (config.user() + ":" + config.password()).getBytes(StandardCharsets.UTF_8));
         // Series id lists make long queries with many literals: room for them in text and in the parsed tree.
-        this.baseQuery = "?wait_end_of_query=1&max_execution_time=" + config.queryTimeout().toSeconds()
-                + "&max_query_size=" + config.maxQueryBytes() + "&max_ast_elements=" + config.maxQueryBytes() / 8
+        this.baseQuery = "?wait_end_of_query=1&max_query_size=" + config.maxQueryBytes() + "&max_ast_elements=" + config.maxQueryBytes() / 8
                 + "&max_expanded_ast_elements=" + config.maxQueryBytes() / 8;
     }
 
@@ -64,8 +68,15 @@ final class ClickHouseHttp {
     }
 
     private byte[] send(String params, byte[] body, String sqlForErrors) {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(config.url() + baseQuery + params))
-                .timeout(config.queryTimeout().plusSeconds(5))
+        // a query with a deadline (QueryDeadline) gets only the time it has left, so ClickHouse stops its work then
+        QueryDeadline deadline = QueryDeadline.current();
+        QueryDeadline.check();
+        Duration limit = deadline == null || deadline.remaining().compareTo(config.queryTimeout()) > 0
+                ? config.queryTimeout() : deadline.remaining();
+        long seconds = Math.max(1, (limit.toMillis() + 999) / 1000);
+        HttpRequest request = HttpRequest.newBuilder(URI.create(config.url() + baseQuery + "&max_execution_time="
+                        + seconds + params))
+                .timeout(deadline == null ? config.queryTimeout().plusSeconds(5) : limit.plusSeconds(1))
                 .header("Authorization", authorization)
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
@@ -75,6 +86,9 @@ final class ClickHouseHttp {
         } catch (ConnectException e) {
             throw new StoreException("cannot connect to ClickHouse at " + config.url() + ": connection refused");
         } catch (HttpTimeoutException e) {
+            if (QueryDeadline.isExpired()) {
+                throw deadline.exception();
+            }
             throw new StoreException("ClickHouse at " + config.url() + " did not answer within "
                     + config.queryTimeout().toSeconds() + " s");
         } catch (IOException e) {
@@ -87,6 +101,9 @@ final class ClickHouseHttp {
             int status = response.statusCode();
             if (status / 100 != 2) {
                 byte[] err = readAtMost(in, MAX_ERROR_BYTES, false);
+                if (QueryDeadline.isExpired()) {
+                    throw deadline.exception(); // ClickHouse's TIMEOUT_EXCEEDED under our deadline
+                }
                 throw new StoreException("ClickHouse refused " + summary(sqlForErrors) + " (HTTP " + status + "): "
                         + errorMessage(new String(err, StandardCharsets.UTF_8)));
             }

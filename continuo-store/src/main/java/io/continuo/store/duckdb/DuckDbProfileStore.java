@@ -10,6 +10,7 @@ import io.continuo.store.MetricPoint;
 import io.continuo.store.MetricQuery;
 import io.continuo.store.ProfileQuery;
 import io.continuo.store.ProfileStore;
+import io.continuo.store.QueryDeadline;
 import io.continuo.store.SeriesFilter;
 import io.continuo.store.StoreException;
 import io.continuo.store.StoreFailure;
@@ -57,6 +58,8 @@ import java.util.stream.Stream;
  * stack ids without joins. See docs/storage.md.
  */
 public final class DuckDbProfileStore implements ProfileStore {
+    /** Tree building checks the query's deadline every 4096 rows. */
+    private static final int DEADLINE_CHECK_MASK = 4095;
     /** After an unclean shutdown, series end times may lag by up to this much (they are persisted lazily). */
     static final long LAST_SEEN_PERSIST_SLACK_MS = 5 * 60_000L;
     /** Most points a totals or metric query may return per series. */
@@ -461,7 +464,11 @@ public final class DuckDbProfileStore implements ProfileStore {
         Arrays.fill(nameIdOfFrame, -1);
         FlameTree tree = new FlameTree(1, 1024);
         int[] path = new int[64];
+        int rows = 0;
         while (rs.next()) {
+            if ((++rows & DEADLINE_CHECK_MASK) == 0) {
+                QueryDeadline.check();
+            }
             int stack = rs.getInt(1);
             long value = rs.getLong(2);
             if (value == 0 || stack <= 0 || stack >= snap.stackCount()) {
@@ -784,7 +791,9 @@ public final class DuckDbProfileStore implements ProfileStore {
                     c.setAutoCommit(true);
                     tuneReader(c);
                 }
-                T result = body.apply(c);
+                QueryDeadline deadline = QueryDeadline.current();
+                QueryDeadline.check();
+                T result = body.apply(deadline == null ? c : CancellableConnection.wrap(c, deadline));
                 if (closed.get()) {
                     c.close();
                 } else {
@@ -793,6 +802,10 @@ public final class DuckDbProfileStore implements ProfileStore {
                 c = null;
                 return result;
             } catch (SQLException e) {
+                if (QueryDeadline.isExpired()) {
+                    // cancelled by the deadline (DuckDB says "INTERRUPT Error"); the connection is closed below
+                    throw QueryDeadline.current().exception();
+                }
                 throw new StoreException("query failed: " + e.getMessage(), e);
             } finally {
                 if (c != null) {
