@@ -1,5 +1,6 @@
 package io.continuo.server.ingest;
 
+import io.continuo.formats.ThreadNames;
 import io.continuo.model.LabelLimits;
 import io.continuo.model.Labels;
 import io.continuo.model.Profile;
@@ -100,7 +101,7 @@ public final class IngestService {
         return rows;
     }
 
-    /** Sample labels that become series labels: all but trace and span ids; thread names lose their numbers. */
+    /** Sample labels that become series labels: all but trace and span ids; thread names lose their instance numbers ({@link ThreadNames}). */
     static Labels seriesPart(Labels sampleLabels) {
         if (sampleLabels.isEmpty()) {
             return sampleLabels;
@@ -110,31 +111,9 @@ public final class IngestService {
             if (name.equals(Labels.TRACE_ID) || name.equals(Labels.SPAN_ID)) {
                 return;
             }
-            b.put(name, name.equals(Labels.THREAD) ? normalizeThread(value) : value);
+            b.put(name, name.equals(Labels.THREAD) ? ThreadNames.normalize(value) : value);
         });
         return b.build();
-    }
-
-    /**
-     * {@code pool-3-thread-17} becomes {@code pool-#-thread-#}: thread pools would otherwise create a series per
-     * thread and grow without bound.
-     */
-    static String normalizeThread(String name) {
-        StringBuilder sb = new StringBuilder(name.length());
-        boolean inDigits = false;
-        for (int i = 0; i < name.length() && sb.length() < 128; i++) {
-            char c = name.charAt(i);
-            if (c >= '0' && c <= '9') {
-                if (!inDigits) {
-                    sb.append('#');
-                }
-                inDigits = true;
-            } else {
-                sb.append(c);
-                inDigits = false;
-            }
-        }
-        return sb.toString();
     }
 
     private static String abbreviateService(String service) {
