@@ -3,6 +3,7 @@ package io.continuo.store.duckdb;
 import io.continuo.model.FlameTree;
 import io.continuo.model.LabelMatcher;
 import io.continuo.model.Labels;
+import io.continuo.model.ProfileType;
 import io.continuo.model.Selector;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.MetricQuery;
@@ -276,6 +277,16 @@ public final class DuckDbProfileStore implements ProfileStore {
             return new FlameTree();
         }
         String ids = ids(selected);
+        if (!ProfileType.of(query.type()).cumulative()) {
+            // A gauge (in-use heap, goroutines) reads as its mean level: each series' sum divided by its number of
+            // snapshots in range (one totals row per upload), then summed across series (docs/api.md).
+            StringBuilder sql = new StringBuilder("SELECT p.stack_id, round(sum(p.v / c.n))::BIGINT FROM (");
+            appendPieces(sql, "series_id, stack_id, value * scale AS v", ids, query.fromMillis(), query.untilMillis());
+            sql.append(") p JOIN (SELECT series_id, count(*)::DOUBLE AS n FROM totals WHERE ts >= ").append(query.fromMillis())
+                    .append(" AND ts < ").append(query.untilMillis()).append(" AND series_id IN (").append(ids)
+                    .append(") GROUP BY series_id) c ON p.series_id = c.series_id GROUP BY p.stack_id");
+            return readTree(sql.toString());
+        }
         StringBuilder sql = new StringBuilder("SELECT stack_id, sum(v)::BIGINT FROM (");
         appendPieces(sql, "stack_id, value * scale AS v", ids, query.fromMillis(), query.untilMillis());
         sql.append(") GROUP BY stack_id");
@@ -361,8 +372,10 @@ public final class DuckDbProfileStore implements ProfileStore {
         if (selected.isEmpty() || buckets.length == 0) {
             return List.of();
         }
-        // One row per (series, upload) in the totals table: no rollups needed, and exact for any step.
-        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, sum(value)::BIGINT "
+        // One row per (series, upload) in the totals table: no rollups needed, and exact for any step. A gauge's
+        // point is the series' mean level in the step (sum over its snapshots there / their number).
+        String sum = ProfileType.of(query.type()).cumulative() ? "sum(value)::DOUBLE" : "sum(value)::DOUBLE / count(*)";
+        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, " + sum + " "
                 + "FROM totals WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY 1, 2";
         Map<Integer, Series> byId = byId(selected);
@@ -377,7 +390,7 @@ public final class DuckDbProfileStore implements ProfileStore {
                         continue;
                     }
                     groups.computeIfAbsent(Steps.groupLabels(s.labels, groupBy), k -> new double[buckets.length])[i]
-                            += rs.getLong(3);
+                            += rs.getDouble(3);
                 }
             }
             return null;
