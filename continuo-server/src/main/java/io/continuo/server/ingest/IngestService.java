@@ -61,9 +61,14 @@ public final class IngestService {
         List<SeriesRows> series = new ArrayList<>();
         List<TraceRows> traces = new ArrayList<>();
         long rows = 0;
+        java.util.Set<String> seenTypes = new java.util.HashSet<>();
         for (int t = 0; t < profile.types().size(); t++) {
             ProfileType type = profile.types().get(t);
             if (hasCpu && type.name().equals(REDUNDANT_SAMPLES_TYPE)) {
+                continue;
+            }
+            if (!seenTypes.add(type.name())) {
+                // one measure under two pprof names (our exports write Go's beside ours): store it once
                 continue;
             }
             Map<Labels, RowsBuilder> bySeries = new LinkedHashMap<>();
