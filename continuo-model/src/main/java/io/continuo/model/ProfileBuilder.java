@@ -113,7 +113,7 @@ public final class ProfileBuilder {
         int width = types.size();
         int base = sampleOf(stack, labels) * width;
         for (int t = 0; t < width && t < sampleValues.length; t++) {
-            values[base + t] += sampleValues[t];
+            values[base + t] = Math.addExact(values[base + t], sampleValues[t]);
         }
     }
 
@@ -121,7 +121,8 @@ public final class ProfileBuilder {
     public void addValue(int stack, int type, long value, Labels labels) {
         // sampleOf may grow (replace) the values array, so it must run before the array is read
         int index = sampleOf(stack, labels) * types.size() + type;
-        values[index] += value;
+        // exact: a wrapped sum would store a plausible-looking wrong number (decoders turn this into a 422)
+        values[index] = Math.addExact(values[index], value);
     }
 
     /** The sample of this stack and label set, created on first use. */

@@ -258,4 +258,43 @@ public abstract class ProfileStoreContract {
         assertThat(stats.frames()).isEqualTo(3);
         assertThat(stats.sampleRows()).isEqualTo(3);
     }
+
+    private static WriteBatch heap(long ts, Labels labels, String... collapsed) {
+        io.continuo.model.Profile p = TestProfiles.profile(collapsed);
+        SeriesRows cpuRows = TestProfiles.rows(p, labels);
+        SeriesRows rows = new SeriesRows(labels, io.continuo.model.ProfileType.INUSE_BYTES, cpuRows.stacks(),
+                cpuRows.values(), cpuRows.count());
+        return new WriteBatch("default", ts, ts + 10_000, p, List.of(rows), List.of());
+    }
+
+    /** In-use heap is a level: over a range it reads as each series' mean snapshot, summed across series (#10). */
+    @Test
+    void gaugesReadAsMeanLevelPerSeriesCumulativeTypesAsSums() {
+        open();
+        long mb = 1L << 20;
+        store.write(heap(T0, app("a"), "main;cache " + 200 * mb, "main;buf " + 25 * mb));
+        store.write(heap(T0 + 60_000, app("a"), "main;cache " + 204 * mb));
+        store.write(heap(T0 + 120_000, app("a"), "main;cache " + 300 * mb, "main;buf " + 56 * mb));
+        store.write(heap(T0, app("b"), "main;cache " + 100 * mb));
+        store.write(heap(T0 + 120_000, app("b"), "main;cache " + 100 * mb));
+        store.write(batch("default", T0, app("a"), "main;work 5"));
+        store.write(batch("default", T0 + 60_000, app("a"), "main;work 5"));
+        ProfileQuery heapA = new ProfileQuery("default", "inuse_bytes", Selector.parse("{instance=\"a\"}"), T0, T0 + HOUR);
+        // snapshots of 225, 204 and 356 MB read as 261.67 MB, not 785 MB
+        FlameTree a = store.flameGraph(heapA);
+        assertThat(a.total()).isBetween(785 * mb / 3 - 2, 785 * mb / 3 + 2);
+        assertThat(collapsed(a).get("main;buf")).isBetween(81 * mb / 3 - 1, 81 * mb / 3 + 1);
+        // summed across series: a's mean plus b's 100 MB
+        ProfileQuery heapAll = new ProfileQuery("default", "inuse_bytes", Selector.ALL, T0, T0 + HOUR);
+        assertThat(store.flameGraph(heapAll).total()).isBetween(785 * mb / 3 + 100 * mb - 2, 785 * mb / 3 + 100 * mb + 2);
+        // the time series plots the level per step (one snapshot per series per minute here)
+        List<TimeSeries> levels = store.totals(heapAll, 60_000, List.of());
+        assertThat(levels.get(0).values()[0]).isEqualTo((225 + 100) * (double) mb);
+        assertThat(levels.get(0).values()[1]).isEqualTo(204 * (double) mb);
+        assertThat(levels.get(0).values()[2]).isEqualTo((356 + 100) * (double) mb);
+        // two snapshots in one 10-minute step: their mean, per series
+        assertThat(store.totals(heapA, 600_000, List.of()).get(0).values()[0]).isEqualTo(785 * (double) mb / 3);
+        // cpu is cumulative: still the sum
+        assertThat(store.flameGraph(q("{instance=\"a\"}", T0, T0 + HOUR)).total()).isEqualTo(10);
+    }
 }

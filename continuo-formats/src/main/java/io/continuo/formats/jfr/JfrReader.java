@@ -2,6 +2,7 @@ package io.continuo.formats.jfr;
 
 import io.continuo.formats.DecodeLimits;
 import io.continuo.formats.Gzip;
+import io.continuo.formats.NoSamplesException;
 import io.continuo.formats.ProfileFormatException;
 import io.continuo.model.Frame;
 import io.continuo.model.Labels;
@@ -80,6 +81,8 @@ public final class JfrReader {
     private static final int CHUNK_SIZE_OFFSET = 8;
 
     private static final String EXECUTION_SAMPLE = "jdk.ExecutionSample";
+    private static final String WALL_CLOCK_SAMPLE = "profiler.WallClockSample";
+    private static final String LIVE_OBJECT = "profiler.LiveObject";
     private static final String NATIVE_METHOD_SAMPLE = "jdk.NativeMethodSample";
     private static final String ALLOCATION_SAMPLE = "jdk.ObjectAllocationSample";
     private static final String ALLOCATION_IN_NEW_TLAB = "jdk.ObjectAllocationInNewTLAB";
@@ -92,8 +95,25 @@ public final class JfrReader {
     private static final String PERIOD_SETTING = "period";
     private static final String SAMPLED_THREAD = "sampledThread";
     private static final String CONTEXT_ID = "contextId";
+    // async-profiler states its options as jdk.ActiveSetting events: interval (ns, of the cpu/itimer/ctimer/wall
+    // sampler), wall (ns, when wall-clock sampling runs beside another event) and event (which sampler ran)
+    private static final String AP_INTERVAL = "interval";
+    private static final String AP_WALL = "wall";
+    private static final String AP_EVENT = "event";
+    private static final String STATE_FIELD = "state";
+    private static final String SLEEPING = "STATE_SLEEPING";
+    private static final String SAMPLES_FIELD = "samples";
+    /** async-profiler's default wall-clock interval when a recording does not state one. */
+    static final long DEFAULT_WALL_PERIOD_NANOS = 50_000_000L;
+    private static final int MAX_TYPES_NAMED = 12;
 
-    private enum Kind { IGNORED, SETTING, EXECUTION, NATIVE, ALLOC_SAMPLE, ALLOC_NEW_TLAB, ALLOC_OUTSIDE_TLAB, LOCK, PARK, EXCEPTION }
+    // the period a counted sample is worth: which setting prices it (see build())
+    private static final int SOURCE_EXECUTION = 0;
+    private static final int SOURCE_NATIVE = 1;
+    private static final int SOURCE_WALL_CLOCK = 2;
+    private static final int SOURCE_BITS = 2;
+
+    private enum Kind { IGNORED, SETTING, EXECUTION, NATIVE, WALL_CLOCK, ALLOC_SAMPLE, ALLOC_NEW_TLAB, ALLOC_OUTSIDE_TLAB, LIVE, LOCK, PARK, EXCEPTION }
 
     private final DecodeLimits limits;
     private final LongFunction<Labels> contextLabels;
@@ -104,6 +124,9 @@ public final class JfrReader {
     private final Map<RecordedThread, String> threadNames = new IdentityHashMap<>();
     private final Map<LabelKey, Labels> labelCache = new HashMap<>();
     private final Map<Long, String> periodByTypeId = new HashMap<>();
+    private final Map<String, String> profilerSettings = new HashMap<>();
+    private final Map<EventType, int[]> seenTypes = new IdentityHashMap<>();
+    private final Map<EventType, Boolean> hasState = new IdentityHashMap<>();
     private long executionTypeId = -1;
     private long nativeTypeId = -1;
     private int events;
@@ -116,6 +139,7 @@ public final class JfrReader {
     private final Family allocTlab;
     private final Family lock;
     private final Family exceptions;
+    private final Family live;
 
     private JfrReader(DecodeLimits limits, LongFunction<Labels> contextLabels) {
         this.limits = limits;
@@ -126,6 +150,7 @@ public final class JfrReader {
         allocTlab = new Family(List.of(ProfileType.ALLOC_BYTES, ProfileType.ALLOC_OBJECTS));
         lock = new Family(List.of(ProfileType.LOCK_COUNT, ProfileType.LOCK_DURATION));
         exceptions = new Family(List.of(ProfileType.EXCEPTIONS));
+        live = new Family(List.of(ProfileType.INUSE_BYTES, ProfileType.INUSE_OBJECTS));
     }
 
     public static List<Profile> read(byte[] recording, DecodeLimits limits) {
@@ -201,27 +226,33 @@ public final class JfrReader {
             while (recording.hasMoreEvents()) {
                 accept(recording.readEvent());
             }
+            return build();
         } catch (ProfileFormatException | ValidationException e) {
             throw e;
+        } catch (ArithmeticException e) {
+            throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "sample values overflow 64 bits", e);
         } catch (IOException | RuntimeException | InternalError | StackOverflowError e) {
             throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "corrupt recording: " + e, e);
         } catch (OutOfMemoryError e) {
             // The JDK parser sizes arrays from the file: a corrupt count is refused by the VM before filling memory.
             throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "corrupt recording: implausible size", e);
         }
-        return build();
     }
 
     private void accept(RecordedEvent event) {
         EventType type = event.getEventType();
+        seenTypes.computeIfAbsent(type, t -> new int[1])[0]++;
         Kind kind = kinds.computeIfAbsent(type, JfrReader::kindOf);
         switch (kind) {
             case IGNORED -> {
                 return;
             }
             case SETTING -> {
-                if (PERIOD_SETTING.equals(event.getString("name"))) {
+                String name = event.getString("name");
+                if (PERIOD_SETTING.equals(name)) {
                     periodByTypeId.put(event.getLong("id"), event.getString("value"));
+                } else if (AP_INTERVAL.equals(name) || AP_WALL.equals(name) || AP_EVENT.equals(name)) {
+                    profilerSettings.put(name, event.getString("value"));
                 }
                 return;
             }
@@ -246,15 +277,24 @@ public final class JfrReader {
         switch (kind) {
             case EXECUTION -> {
                 executionTypeId = type.getId();
-                int stack = cpu.stack(trace, null);
-                cpu.count(stack, labels, 0);
-                int wallStack = wall.stack(trace, null);
-                wall.count(wallStack, labels, 0);
+                // async-profiler before 3.0 wrote wall-clock samples as execution samples of sleeping threads too
+                if (!sleeping(event, type)) {
+                    cpu.count(cpu.stack(trace, null), labels, SOURCE_EXECUTION, 1);
+                }
+                wall.count(wall.stack(trace, null), labels, SOURCE_EXECUTION, 1);
             }
             case NATIVE -> {
                 nativeTypeId = type.getId();
-                wall.count(wall.stack(trace, null), labels, 1);
+                wall.count(wall.stack(trace, null), labels, SOURCE_NATIVE, 1);
             }
+            case WALL_CLOCK -> {
+                // one event stands for `samples` consecutive samples of a thread in the same state and stack
+                long samples = Math.max(0, event.getLong(SAMPLES_FIELD));
+                if (samples > 0) {
+                    wall.count(wall.stack(trace, null), labels, SOURCE_WALL_CLOCK, samples);
+                }
+            }
+            case LIVE -> alloc(live, event, trace, labels, "allocationSize");
             case ALLOC_SAMPLE -> alloc(allocSampled, event, trace, labels, "weight");
             case ALLOC_NEW_TLAB -> alloc(allocTlab, event, trace, labels, "tlabSize");
             case ALLOC_OUTSIDE_TLAB -> alloc(allocTlab, event, trace, labels, "allocationSize");
@@ -284,6 +324,8 @@ public final class JfrReader {
         return switch (type.getName()) {
             case ACTIVE_SETTING -> Kind.SETTING;
             case EXECUTION_SAMPLE -> Kind.EXECUTION;
+            case WALL_CLOCK_SAMPLE -> Kind.WALL_CLOCK;
+            case LIVE_OBJECT -> Kind.LIVE;
             case NATIVE_METHOD_SAMPLE -> Kind.NATIVE;
             case ALLOCATION_SAMPLE -> Kind.ALLOC_SAMPLE;
             case ALLOCATION_IN_NEW_TLAB -> Kind.ALLOC_NEW_TLAB;
@@ -295,8 +337,20 @@ public final class JfrReader {
         };
     }
 
+    /** An execution sample of a thread that was not running (async-profiler's thread state; the JDK's are runnable). */
+    private boolean sleeping(RecordedEvent event, EventType type) {
+        if (!hasState.computeIfAbsent(type, t -> t.getField(STATE_FIELD) != null)) {
+            return false;
+        }
+        Object state = event.getValue(STATE_FIELD);
+        if (state instanceof jdk.jfr.consumer.RecordedObject o) {
+            state = o.hasField("name") ? o.getValue("name") : null;
+        }
+        return SLEEPING.equals(state);
+    }
+
     private Labels labels(RecordedEvent event, EventType type, Kind kind) {
-        RecordedThread thread = kind == Kind.EXECUTION || kind == Kind.NATIVE
+        RecordedThread thread = kind == Kind.EXECUTION || kind == Kind.NATIVE || kind == Kind.WALL_CLOCK
                 ? event.getThread(SAMPLED_THREAD) : event.getThread();
         String threadName = thread == null ? "" : threadNames.computeIfAbsent(thread, JfrReader::threadName);
         long context = hasContext.computeIfAbsent(type, t -> t.getField(CONTEXT_ID) != null) ? event.getLong(CONTEXT_ID) : 0;
@@ -340,16 +394,28 @@ public final class JfrReader {
     private List<Profile> build() {
         long start = minStart == Long.MAX_VALUE ? 0 : minStart;
         long duration = minStart == Long.MAX_VALUE ? 0 : maxStart - minStart;
-        long executionPeriod = period(executionTypeId, DEFAULT_EXECUTION_PERIOD_NANOS);
+        long interval = profilerDuration(AP_INTERVAL);
+        String sampler = profilerSettings.get(AP_EVENT);
+        boolean timeSampler = sampler == null || TIME_SAMPLERS.contains(sampler);
+        long executionPeriod = period(executionTypeId, timeSampler && interval > 0 ? interval : DEFAULT_EXECUTION_PERIOD_NANOS);
         long nativePeriod = period(nativeTypeId, DEFAULT_NATIVE_PERIOD_NANOS);
+        long wallSetting = profilerDuration(AP_WALL);
+        long wallPeriod = wallSetting > 0 ? wallSetting
+                : AP_WALL.equals(sampler) && interval > 0 ? interval : DEFAULT_WALL_PERIOD_NANOS;
         List<Profile> out = new ArrayList<>();
         if (cpu.used) {
-            cpu.flushCounts(new long[] {executionPeriod, nativePeriod});
+            cpu.flushCounts(new long[] {executionPeriod, nativePeriod, 0});
             out.add(cpu.builder.window(start, duration).period(executionPeriod).build());
         }
-        if (wall.used && wall.anyCountIn(1)) {
-            wall.flushCounts(new long[] {executionPeriod, nativePeriod});
-            out.add(wall.builder.window(start, duration).period(Math.min(executionPeriod, nativePeriod)).build());
+        if (wall.used && wall.anyCountIn(SOURCE_WALL_CLOCK)) {
+            // async-profiler's own wall-clock events cover every thread: execution samples would count twice
+            wall.flushCounts(new long[] {0, 0, wallPeriod});
+            out.add(wall.builder.window(start, duration).period(wallPeriod).build());
+        } else if (wall.used && (wall.anyCountIn(SOURCE_NATIVE) || AP_WALL.equals(sampler))) {
+            // the JDK's wall view (running Java plus native methods), or async-profiler < 3 in wall mode
+            long execAsWall = AP_WALL.equals(sampler) ? wallPeriod(interval) : executionPeriod;
+            wall.flushCounts(new long[] {execAsWall, nativePeriod, 0});
+            out.add(wall.builder.window(start, duration).period(Math.min(execAsWall, nativePeriod)).build());
         }
         Family alloc = allocSampled.used ? allocSampled : allocTlab;
         if (alloc.used) {
@@ -361,7 +427,42 @@ public final class JfrReader {
         if (exceptions.used) {
             out.add(exceptions.builder.window(start, duration).build());
         }
+        if (live.used) {
+            out.add(live.builder.window(start, duration).build());
+        }
+        if (out.isEmpty()) {
+            throw new NoSamplesException(FORMAT, "no profiling samples in the recording; event types present: " + seenTypes());
+        }
         return out;
+    }
+
+    private static final java.util.Set<String> TIME_SAMPLERS = java.util.Set.of("cpu", "itimer", "ctimer", "wall");
+
+    private static long wallPeriod(long interval) {
+        return interval > 0 ? interval : DEFAULT_WALL_PERIOD_NANOS;
+    }
+
+    private long profilerDuration(String name) {
+        String value = profilerSettings.get(name);
+        return value == null ? -1 : parseDuration(value);
+    }
+
+    /** The event types read, most frequent first, for the message of a recording with nothing to store. */
+    private String seenTypes() {
+        if (seenTypes.isEmpty()) {
+            return "none";
+        }
+        List<Map.Entry<EventType, int[]>> types = new ArrayList<>(seenTypes.entrySet());
+        types.sort((a, b) -> Integer.compare(b.getValue()[0], a.getValue()[0]));
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < types.size() && i < MAX_TYPES_NAMED; i++) {
+            sb.append(i == 0 ? "" : ", ").append(types.get(i).getKey().getName()).append(" (")
+                    .append(types.get(i).getValue()[0]).append(')');
+        }
+        if (types.size() > MAX_TYPES_NAMED) {
+            sb.append(", and ").append(types.size() - MAX_TYPES_NAMED).append(" more");
+        }
+        return sb.toString();
     }
 
     private long period(long typeId, long fallback) {
@@ -522,8 +623,8 @@ public final class JfrReader {
                     "stack deeper than maxStackDepth " + limits.maxStackDepth() + " frames");
         }
 
-        /** Counts one period-weighted sample; {@code source} selects the period (0 execution, 1 native). */
-        void count(int stack, Labels labels, int source) {
+        /** Counts {@code n} period-weighted samples; {@code source} selects the period (see SOURCE_*). */
+        void count(int stack, Labels labels, int source, long n) {
             used = true;
             Integer labelId = labelIds.get(labels);
             if (labelId == null) {
@@ -531,7 +632,7 @@ public final class JfrReader {
                 labelList.add(labels);
                 labelIds.put(labels, labelId);
             }
-            long key = ((long) stack << 32) | ((long) labelId << 1) | source;
+            long key = ((long) stack << 32) | ((long) labelId << SOURCE_BITS) | source;
             int slot = countIndex.get(key);
             if (slot == LongIntMap.MISSING) {
                 if (countSize == counts.length) {
@@ -544,7 +645,7 @@ public final class JfrReader {
                 sources[slot] = source;
                 countIndex.put(key, slot);
             }
-            counts[slot]++;
+            counts[slot] += n;
         }
 
         boolean anyCountIn(int source) {
@@ -559,8 +660,11 @@ public final class JfrReader {
         void flushCounts(long[] periods) {
             for (int i = 0; i < countSize; i++) {
                 int stack = (int) (keys[i] >>> 32);
-                int labelId = (int) ((keys[i] & 0xffffffffL) >>> 1);
-                builder.addValue(stack, 0, counts[i] * periods[sources[i]], labelList.get(labelId));
+                int labelId = (int) ((keys[i] & 0xffffffffL) >>> SOURCE_BITS);
+                long period = periods[sources[i]];
+                if (period > 0) {
+                    builder.addValue(stack, 0, Math.multiplyExact(counts[i], period), labelList.get(labelId));
+                }
             }
         }
     }

@@ -106,11 +106,15 @@ public final class PprofWriter {
         if (profile.durationNanos() != 0) {
             out.writeInt64(PROFILE_DURATION_NANOS, profile.durationNanos());
         }
-        if (profile.periodNanos() > 0) {
-            ProfileType periodType = types.stream().filter(t -> ProfileType.NANOSECONDS.equals(t.unit())).findFirst()
-                    .orElse(ProfileType.CPU);
-            writeValueType(PROFILE_PERIOD_TYPE, periodType.name(), ProfileType.NANOSECONDS);
+        ProfileType timeType = types.stream().filter(t -> ProfileType.NANOSECONDS.equals(t.unit())).findFirst().orElse(null);
+        if (profile.periodNanos() > 0 && timeType != null) {
+            writeValueType(PROFILE_PERIOD_TYPE, timeType.name(), ProfileType.NANOSECONDS);
             out.writeInt64(PROFILE_PERIOD, profile.periodNanos());
+        } else if (profile.periodNanos() > 0 || timeType == null) {
+            // no time type: the period is one unit of the last sample type (what tools show by default)
+            ProfileType last = types.get(types.size() - 1);
+            writeValueType(PROFILE_PERIOD_TYPE, last.name(), last.unit());
+            out.writeInt64(PROFILE_PERIOD, 1);
         }
         // Written last: indexes were assigned while writing everything above.
         for (String s : strings.keySet()) {

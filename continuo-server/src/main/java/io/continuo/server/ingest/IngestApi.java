@@ -192,16 +192,9 @@ public final class IngestApi {
                 }
                 profiles = decode(() -> List.of(decoder.pprof(profile.body())));
             }
-        } else if (format == null || format.isEmpty()) {
-            profiles = decode(() -> decoder.decode(null, body, textType, multiplier, null));
         } else {
-            profiles = switch (format) {
-                case "jfr" -> decode(() -> decoder.jfr(body, null));
-                case "pprof" -> decode(() -> List.of(decoder.pprof(body)));
-                case "folded", "collapsed", "lines" -> decode(() -> decoder.decode(format, body, textType, multiplier, null));
-                default -> throw ApiException.unprocessable("unsupported format '" + Strings.abbreviate(format, 40)
-                        + "': expected jfr, pprof, folded, collapsed or lines");
-            };
+            // format named or (none given) detected by the formats registry; unknown names answer 422
+            profiles = decode(() -> decoder.decode(format, body, textType, multiplier, null));
         }
         store(ctx, name.labels(), profiles, "pyroscope");
     }
@@ -220,6 +213,8 @@ public final class IngestApi {
         String contentType = lower(ctx.contentType());
         boolean json = contentType != null && contentType.contains("json");
         List<ProfileDecoder.PushSeries> series = decode(() -> json ? pushJson(body) : decoder.pushRequest(body));
+        int stored = 0;
+        ProfileDecoder.DecodeException empty = null;
         for (ProfileDecoder.PushSeries s : series) {
             Labels labels;
             try {
@@ -231,11 +226,25 @@ public final class IngestApi {
                 throw ApiException.badRequest("push series without 'service_name' label");
             }
             for (byte[] raw : s.rawProfiles()) {
-                Profile profile = decode(() -> decoder.pprof(raw));
+                Profile profile;
+                try {
+                    profile = decoder.pprof(raw);
+                } catch (ProfileDecoder.DecodeException e) {
+                    if (e.reason().equals(ProfileDecoder.NO_SAMPLES)) {
+                        // one idle series among others is not an error; a push with nothing at all is (below)
+                        empty = e;
+                        continue;
+                    }
+                    throw decodeFailure(e);
+                }
+                stored++;
                 long until = profile.startNanos() > 0 ? (profile.startNanos() + profile.durationNanos()) / 1_000_000 : time.nowMillis();
                 long from = profile.startNanos() > 0 ? profile.startNanos() / 1_000_000 : until - DEFAULT_WINDOW_MILLIS;
                 storeOne(RequestContext.tenant(ctx), labels, profile, from, until);
             }
+        }
+        if (stored == 0 && empty != null) {
+            throw decodeFailure(empty);
         }
         metrics.inc("continuo_ingest_requests_total", "Accepted ingest requests by API.", "api", "push", 1);
         if (json) {
@@ -336,9 +345,13 @@ public final class IngestApi {
         } catch (ApiException e) {
             throw e;
         } catch (ProfileDecoder.DecodeException e) {
-            metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", e.reason(), 1);
-            throw new ApiException(e.status(), e.getMessage(), e);
+            throw decodeFailure(e);
         }
+    }
+
+    private ApiException decodeFailure(ProfileDecoder.DecodeException e) {
+        metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", e.reason(), 1);
+        return new ApiException(e.status(), e.getMessage(), e);
     }
 
     @FunctionalInterface

@@ -1,5 +1,6 @@
 package io.continuo.server.ingest;
 
+import io.continuo.formats.ThreadNames;
 import io.continuo.model.LabelLimits;
 import io.continuo.model.Labels;
 import io.continuo.model.Profile;
@@ -60,9 +61,14 @@ public final class IngestService {
         List<SeriesRows> series = new ArrayList<>();
         List<TraceRows> traces = new ArrayList<>();
         long rows = 0;
+        java.util.Set<String> seenTypes = new java.util.HashSet<>();
         for (int t = 0; t < profile.types().size(); t++) {
             ProfileType type = profile.types().get(t);
             if (hasCpu && type.name().equals(REDUNDANT_SAMPLES_TYPE)) {
+                continue;
+            }
+            if (!seenTypes.add(type.name())) {
+                // one measure under two pprof names (our exports write Go's beside ours): store it once
                 continue;
             }
             Map<Labels, RowsBuilder> bySeries = new LinkedHashMap<>();
@@ -100,7 +106,7 @@ public final class IngestService {
         return rows;
     }
 
-    /** Sample labels that become series labels: all but trace and span ids; thread names lose their numbers. */
+    /** Sample labels that become series labels: all but trace and span ids; thread names lose their instance numbers ({@link ThreadNames}). */
     static Labels seriesPart(Labels sampleLabels) {
         if (sampleLabels.isEmpty()) {
             return sampleLabels;
@@ -110,31 +116,9 @@ public final class IngestService {
             if (name.equals(Labels.TRACE_ID) || name.equals(Labels.SPAN_ID)) {
                 return;
             }
-            b.put(name, name.equals(Labels.THREAD) ? normalizeThread(value) : value);
+            b.put(name, name.equals(Labels.THREAD) ? ThreadNames.normalize(value) : value);
         });
         return b.build();
-    }
-
-    /**
-     * {@code pool-3-thread-17} becomes {@code pool-#-thread-#}: thread pools would otherwise create a series per
-     * thread and grow without bound.
-     */
-    static String normalizeThread(String name) {
-        StringBuilder sb = new StringBuilder(name.length());
-        boolean inDigits = false;
-        for (int i = 0; i < name.length() && sb.length() < 128; i++) {
-            char c = name.charAt(i);
-            if (c >= '0' && c <= '9') {
-                if (!inDigits) {
-                    sb.append('#');
-                }
-                inDigits = true;
-            } else {
-                sb.append(c);
-                inDigits = false;
-            }
-        }
-        return sb.toString();
     }
 
     private static String abbreviateService(String service) {

@@ -1,8 +1,10 @@
 package io.continuo.server.query;
 
-import io.continuo.model.FlameTree;
+import io.continuo.formats.pprof.PprofExport;
 
-/** Encodes a query result as a gzipped pprof profile that {@code go tool pprof} opens. */
+import java.util.List;
+
+/** Encodes a query result (one flame graph per group) as a gzipped pprof profile that {@code go tool pprof} opens. */
 public interface ProfileExporter {
-    byte[] pprof(String type, FlameTree tree, long fromMillis, long untilMillis);
+    byte[] pprof(String type, List<PprofExport.Group> groups, long fromMillis, long untilMillis);
 }

@@ -9,6 +9,8 @@ import io.continuo.server.http.QueryDeadlines;
 import io.continuo.server.http.RequestContext;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.metrics.ServerMetrics;
+import io.continuo.formats.pprof.PprofExport;
+import io.continuo.model.LabelMatcher;
 import io.continuo.store.MetricQuery;
 import io.continuo.store.ProfileQuery;
 import io.continuo.store.ProfileStore;
@@ -36,6 +38,8 @@ public final class QueryApi {
     private final ProfileStore store;
     private final TimeParser time;
     private final ServerMetrics metrics;
+    private static final int MAX_EXPORT_GROUPS = 1_000;
+
     private final ProfileExporter exporter;
     private final QueryDeadlines deadlines;
 
@@ -107,11 +111,48 @@ public final class QueryApi {
             }
             case "pprof" -> {
                 ctx.header("Content-Disposition", "attachment; filename=\"" + fileName + "." + q.type() + ".pb.gz\"");
-                ctx.contentType("application/octet-stream").result(exporter.pprof(q.type(), tree, q.fromMillis(), q.untilMillis()));
+                List<String> groupBy = groupBy(ctx);
+                List<PprofExport.Group> groups = groupBy.isEmpty() || fileName.equals("trace")
+                        ? List.of(new PprofExport.Group(Labels.EMPTY, tree)) : exportGroups(q, groupBy);
+                ctx.contentType("application/octet-stream").result(exporter.pprof(q.type(), groups, q.fromMillis(), q.untilMillis()));
             }
             default -> throw ApiException.badRequest("invalid 'format': expected json, collapsed or pprof, got '"
                     + io.continuo.model.Strings.abbreviate(format, 40) + "'");
         }
+    }
+
+    /**
+     * A pprof export grouped by labels: one flame graph per combination of the labels' values (series without a
+     * label are the group where it is absent), so the samples carry them as pprof labels ({@code -tagfocus}).
+     */
+    private List<PprofExport.Group> exportGroups(ProfileQuery q, List<String> groupBy) {
+        List<PprofExport.Group> out = new ArrayList<>();
+        addGroups(q, groupBy, 0, q.selector(), Labels.EMPTY, out);
+        return out;
+    }
+
+    private void addGroups(ProfileQuery q, List<String> groupBy, int index, Selector selector, Labels labels,
+                           List<PprofExport.Group> out) {
+        if (out.size() > MAX_EXPORT_GROUPS) {
+            throw ApiException.badRequest("too many groups for a pprof export: more than " + MAX_EXPORT_GROUPS
+                    + " combinations of " + groupBy);
+        }
+        if (index == groupBy.size()) {
+            FlameTree tree = store.flameGraph(new ProfileQuery(q.tenant(), q.type(), selector, q.fromMillis(), q.untilMillis()));
+            if (tree.total() != 0) {
+                out.add(new PprofExport.Group(labels, tree));
+            }
+            return;
+        }
+        String name = groupBy.get(index);
+        List<String> values = store.labelValues(new SeriesFilter(q.tenant(), selector, q.fromMillis(), q.untilMillis()),
+                name, MAX_EXPORT_GROUPS + 1);
+        for (String value : values) {
+            addGroups(q, groupBy, index + 1, selector.and(LabelMatcher.of(name, LabelMatcher.Op.EQ, value)),
+                    labels.merge(Labels.of(name, value)), out);
+        }
+        // series without the label: Prometheus' name="" matches an absent label
+        addGroups(q, groupBy, index + 1, selector.and(LabelMatcher.of(name, LabelMatcher.Op.EQ, "")), labels, out);
     }
 
     private Map<String, Object> header(ProfileQuery q, long total) {

@@ -113,7 +113,70 @@ class IngestAndQueryTest {
         TestServer.Response pprof = server.get("/api/v1/query/flamegraph?type=cpu&format=pprof&" + sel + RANGE);
         assertThat(pprof.status()).isEqualTo(200);
         Profile exported = PprofReader.read(pprof.body());
-        assertThat(exported.total(0)).isEqualTo(sum);
+        assertThat(exported.total(exported.typeIndex("cpu"))).isEqualTo(sum);
+    }
+
+    /** #10: period, time range, labels of the grouping and Go's sample-type names, read by the real go tool pprof. */
+    @Test
+    void pprofExportsCarryMetadataLabelsAndGoNames(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        long from = (NOW_SECONDS - 3600) * 1000;
+        long until = (NOW_SECONDS + 60) * 1000;
+        TestServer.Response heap = server.get("/api/v1/query/flamegraph?type=inuse_bytes&format=pprof&groupBy=version,env&"
+                + q("{service=\"shopgen\"}") + RANGE);
+        assertThat(heap.status()).as(heap.toString()).isEqualTo(200);
+        Profile p = PprofReader.read(heap.body());
+        assertThat(p.startNanos()).isEqualTo(from * 1_000_000L);
+        assertThat(p.durationNanos()).isEqualTo((until - from) * 1_000_000L);
+        assertThat(p.labelSets()).contains(Labels.of("version", "1.0", "env", "prod"));
+        byte[] raw = io.continuo.formats.Gzip.decompress(heap.body(), 1 << 26);
+        String strings = new String(raw, StandardCharsets.ISO_8859_1);
+        assertThat(strings).contains("inuse_space", "inuse_bytes");
+
+        TestServer.Response cpu = server.get("/api/v1/query/flamegraph?type=cpu&format=pprof&groupBy=version&"
+                + q("{service=\"shopgen\"}") + RANGE);
+        Profile c = PprofReader.read(cpu.body());
+        assertThat(c.periodNanos()).isEqualTo(10_000_000L);
+        assertThat(c.labelSets()).contains(Labels.of("version", "1.0"), Labels.of("version", "2.0"));
+        long flameTotal = getJson("/api/v1/query/flamegraph?type=cpu&" + q("{service=\"shopgen\"}") + RANGE).path("total").asLong();
+        assertThat(c.total(c.typeIndex("cpu"))).isEqualTo(flameTotal);
+
+        Path go = goBinary();
+        if (go == null) {
+            String msg = "go tool pprof not installed: skipping the real-tool half of the pprof export test";
+            System.err.println("SKIPPED: " + msg);
+            org.junit.jupiter.api.Assumptions.assumeTrue(false, msg);
+        }
+        Path heapFile = dir.resolve("heap.pb.gz");
+        java.nio.file.Files.write(heapFile, heap.body());
+        String top = run(go.toString(), "tool", "pprof", "-sample_index=inuse_space", "-top", heapFile.toString());
+        assertThat(top).contains("Type: inuse_space").contains("main.");
+        Path cpuFile = dir.resolve("cpu.pb.gz");
+        java.nio.file.Files.write(cpuFile, cpu.body());
+        assertThat(run(go.toString(), "tool", "pprof", "-tagfocus=version=2.0", "-top", cpuFile.toString()))
+                .contains("main.newHotPath");
+        assertThat(run(go.toString(), "tool", "pprof", "-raw", cpuFile.toString())).contains("Period: 10000000")
+                .contains("Duration:");
+    }
+
+    private static Path goBinary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path go = Path.of(dir, "go");
+            if (java.nio.file.Files.isExecutable(go)) {
+                return go;
+            }
+        }
+        return null;
+    }
+
+    private static String run(String... cmd) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("HOME", System.getProperty("java.io.tmpdir"));
+        pb.environment().put("GOFLAGS", "-mod=mod");
+        pb.environment().put("PPROF_TMPDIR", System.getProperty("java.io.tmpdir"));
+        Process proc = pb.start();
+        String out = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(proc.waitFor()).as(out).isZero();
+        return out;
     }
 
     @Test

@@ -142,6 +142,71 @@ class PyroscopeCompatTest {
         assertThat(server.post("/ingest", new byte[]{1}).status()).isEqualTo(400);
     }
 
+    /** The Pyroscope Java agent's upload: multipart with its JFR and labels snapshot (gzipped JFR as the agent sends). */
+    private static TestServer.Response agentUpload(String app, String mode) {
+        String boundary = "26eacd47-16a5-4850-9d42-551bafabf72d";
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        write(body, "--" + boundary + "\r\nContent-Disposition: form-data; name=\"jfr\"; filename=\"jfr\"\r\n"
+                + "Content-Type: application/octet-stream\r\n\r\n");
+        body.writeBytes(TestData.bytes("pyroscope-java-" + mode + ".jfr.gz"));
+        if (!mode.equals("no-samples")) {
+            write(body, "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"labels\"; filename=\"labels\"\r\n"
+                    + "Content-Type: application/x-protobuf\r\n\r\n");
+            body.writeBytes(TestData.bytes("pyroscope-java-" + mode + ".labels.pb"));
+        }
+        write(body, "\r\n--" + boundary + "--\r\n");
+        return server.post("/ingest?name=" + enc(app + "{env=test}") + "&units=samples&aggregationType=sum&from=" + (NOW - 10)
+                        + "&until=" + NOW + "&spyName=javaspy&sampleRate=100&format=jfr",
+                body.toByteArray(), Map.of("Content-Type", "multipart/form-data; boundary=" + boundary));
+    }
+
+    @Test
+    void javaAgentWallModeIsStoredWithThreads() {
+        TestServer.Response r = agentUpload("wall-app", "wall");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(r.json().path("rows").asLong()).isPositive();
+        // testdata/pyroscope-java.reference.txt: 3358 wall-clock samples of 10 ms
+        assertThat(flame("wall", "{service=\"wall-app\",env=\"test\"}").path("total").asLong()).isEqualTo(3358 * 10_000_000L);
+        assertThat(flame("wall", "{service=\"wall-app\",thread=\"sleeper\"}").path("total").asLong()).isPositive();
+    }
+
+    @Test
+    void javaAgentLiveModeGivesInuseAndDynamicLabels() {
+        TestServer.Response r = agentUpload("live-app", "live");
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        assertThat(flame("inuse_bytes", "{service=\"live-app\"}").path("total").asLong()).isEqualTo(41_772_040L);
+        assertThat(flame("alloc_bytes", "{service=\"live-app\",endpoint=\"/alloc\"}").path("total").asLong()).isPositive();
+        assertThat(flame("cpu", "{service=\"live-app\",endpoint=\"/checkout\"}").path("total").asLong()).isPositive();
+    }
+
+    @Test
+    void uploadWithNoSamplesIs422NamingWhatItHeldAndCounted() {
+        TestServer.Response r = agentUpload("empty-app", "no-samples");
+        assertThat(r.status()).as(r.toString()).isEqualTo(422);
+        assertThat(r.text()).contains("no profiling samples").contains("jdk.ActiveSetting");
+        TestServer.Response folded = server.post("/ingest?name=empty-folded&format=folded", "main;idle 0\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(folded.status()).as(folded.toString()).isEqualTo(422);
+        assertThat(folded.text()).contains("no samples");
+        assertThat(server.get("/metrics").text()).contains("continuo_ingest_rejected_total{reason=\"no_samples\"}");
+    }
+
+    @Test
+    void negativeAndOverflowingValuesAre422NamingTheValue() {
+        TestServer.Response negative = server.post("/ingest?name=neg-app&format=folded&units=nanoseconds",
+                "main;work 10\nmain;bad -5\n".getBytes(StandardCharsets.UTF_8));
+        assertThat(negative.status()).as(negative.toString()).isEqualTo(422);
+        assertThat(negative.text()).contains("negative sample value -5");
+        String max = Long.toString(Long.MAX_VALUE);
+        byte[] huge = ("a;b " + max + "\na;c " + max + "\n").getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < 2; i++) {
+            TestServer.Response r = server.post("/api/v1/ingest?service=huge-app&format=collapsed&type=alloc_bytes", huge);
+            assertThat(r.status()).as(r.toString()).isEqualTo(422);
+            assertThat(r.text()).contains("2^53-1");
+        }
+        TestServer.Response q = server.get("/api/v1/query/flamegraph?type=alloc_bytes&query=" + enc("{service=\"huge-app\"}") + RANGE);
+        assertThat(q.status()).as(q.toString()).isEqualTo(200);
+    }
+
     private static ByteString labelPair(String name, String value) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         CodedOutputStream c = CodedOutputStream.newInstance(out);

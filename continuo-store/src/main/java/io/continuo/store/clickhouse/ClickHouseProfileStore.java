@@ -2,6 +2,7 @@ package io.continuo.store.clickhouse;
 
 import io.continuo.model.FlameTree;
 import io.continuo.model.Labels;
+import io.continuo.model.ProfileType;
 import io.continuo.model.Selector;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.MetricQuery;
@@ -148,15 +149,25 @@ public final class ClickHouseProfileStore implements ProfileStore {
         }
         String where = " WHERE tenant = " + SqlLiterals.quote(tenant) + typeFilter(query.type())
                 + " AND " + selected.condition();
-        StringBuilder sql = new StringBuilder("SELECT stack_id, toInt64(sum(value)) FROM (");
+        boolean gauge = !ProfileType.of(query.type()).cumulative();
+        StringBuilder sql = new StringBuilder(gauge ? "SELECT stack_id, toInt64(round(sum(value / n))) FROM ("
+                : "SELECT stack_id, toInt64(sum(value)) FROM (");
         List<RangeSplit.Piece> pieces = RangeSplit.plan(query.fromMillis(), query.untilMillis(), ClickHouseSchema.RAW,
                 ClickHouseSchema.ROLLUPS, ROLLED_UP_EVERYWHERE);
         for (int i = 0; i < pieces.size(); i++) {
             RangeSplit.Piece p = pieces.get(i);
-            sql.append(i > 0 ? " UNION ALL " : "").append("SELECT stack_id, value FROM ").append(p.table())
+            sql.append(i > 0 ? " UNION ALL " : "").append("SELECT series_id, stack_id, value FROM ").append(p.table())
                     .append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ").append(p.until());
         }
-        sql.append(") GROUP BY stack_id FORMAT RowBinary");
+        if (gauge) {
+            // A gauge reads as its mean level: each series' sum over its number of snapshots (distinct upload
+            // times: the totals table's rows may not be merged yet), summed across series (docs/api.md).
+            sql.append(") ANY INNER JOIN (SELECT series_id, toFloat64(uniqExact(ts)) AS n FROM totals").append(where)
+                    .append(" AND ts >= ").append(query.fromMillis()).append(" AND ts < ").append(query.untilMillis())
+                    .append(" GROUP BY series_id) USING series_id GROUP BY stack_id FORMAT RowBinary");
+        } else {
+            sql.append(") GROUP BY stack_id FORMAT RowBinary");
+        }
         return readTree(sql.toString());
     }
 
@@ -208,8 +219,10 @@ public final class ClickHouseProfileStore implements ProfileStore {
             return List.of();
         }
         // One row per (series, upload) in the totals view: exact for any step.
+        // a gauge's point is the series' mean level in the step
+        String sum = ProfileType.of(query.type()).cumulative() ? "toFloat64(sum(value))" : "toFloat64(sum(value)) / uniqExact(ts)";
         RowBinaryInput in = http.query("SELECT series_id, intDiv(ts, " + stepMillis + ") * " + stepMillis
-                + " AS b, toInt64(sum(value)) FROM totals WHERE tenant = " + SqlLiterals.quote(tenant)
+                + " AS b, " + sum + " FROM totals WHERE tenant = " + SqlLiterals.quote(tenant)
                 + typeFilter(query.type()) + " AND ts >= " + query.fromMillis()
                 + " AND ts < " + query.untilMillis() + " AND " + selected.condition()
                 + " GROUP BY series_id, b FORMAT RowBinary");
@@ -218,7 +231,7 @@ public final class ClickHouseProfileStore implements ProfileStore {
         while (in.hasMore()) {
             Series s = byId.get(in.int64());
             int i = (int) ((in.int64() - buckets[0]) / stepMillis);
-            long value = in.int64();
+            double value = in.float64();
             if (s != null && i >= 0 && i < buckets.length) {
                 groups.computeIfAbsent(Steps.groupLabels(s.labels(), groupBy), k -> new double[buckets.length])[i]
                         += value;

@@ -3,6 +3,7 @@ package io.continuo.store.duckdb;
 import io.continuo.model.FlameTree;
 import io.continuo.model.LabelMatcher;
 import io.continuo.model.Labels;
+import io.continuo.model.ProfileType;
 import io.continuo.model.ValidationException;
 import io.continuo.model.Selector;
 import io.continuo.store.HealthTracker;
@@ -417,6 +418,18 @@ public final class DuckDbProfileStore implements ProfileStore {
             return new FlameTree();
         }
         String ids = ids(selected);
+        if (!ProfileType.of(query.type()).cumulative()) {
+            // A gauge (in-use heap, goroutines) reads as its mean level: each series' sum divided by its number of
+            // snapshots in range (one totals row per upload), then summed across series (docs/api.md). Summed in
+            // DOUBLE, which cannot overflow, and capped when cast back.
+            StringBuilder sql = new StringBuilder("SELECT p.stack_id, least(greatest(round(sum(p.v / c.n)), -9.2e18), 9.2e18)::BIGINT FROM (");
+            appendPieces(sql, "series_id, stack_id, " + SaturatedSql.product("value", "scale") + " AS v", ids,
+                    query.fromMillis(), query.untilMillis());
+            sql.append(") p JOIN (SELECT series_id, count(*)::DOUBLE AS n FROM totals WHERE ts >= ").append(query.fromMillis())
+                    .append(" AND ts < ").append(query.untilMillis()).append(" AND series_id IN (").append(ids)
+                    .append(") GROUP BY series_id) c ON p.series_id = c.series_id GROUP BY p.stack_id");
+            return readTree(sql.toString());
+        }
         StringBuilder sql = new StringBuilder("SELECT stack_id, " + SaturatedSql.sum("v") + " FROM (");
         appendPieces(sql, "stack_id, " + SaturatedSql.product("value", "scale") + " AS v", ids, query.fromMillis(), query.untilMillis());
         sql.append(") GROUP BY stack_id");
@@ -506,8 +519,10 @@ public final class DuckDbProfileStore implements ProfileStore {
         if (selected.isEmpty() || buckets.length == 0) {
             return List.of();
         }
-        // One row per (series, upload) in the totals table: no rollups needed, and exact for any step.
-        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, " + SaturatedSql.sum("value") + " "
+        // One row per (series, upload) in the totals table: no rollups needed, and exact for any step. A gauge's
+        // point is the series' mean level in the step (sum over its snapshots there / their number).
+        String sum = ProfileType.of(query.type()).cumulative() ? SaturatedSql.sum("value") : "sum(value)::DOUBLE / count(*)";
+        String sql = "SELECT series_id, (ts // " + stepMillis + ") * " + stepMillis + " AS b, " + sum + " "
                 + "FROM totals WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY 1, 2";
         Map<Integer, Series> byId = byId(selected);
@@ -522,7 +537,7 @@ public final class DuckDbProfileStore implements ProfileStore {
                         continue;
                     }
                     groups.computeIfAbsent(Steps.groupLabels(s.labels, groupBy), k -> new double[buckets.length])[i]
-                            += rs.getLong(3);
+                            += rs.getDouble(3);
                 }
             }
             return null;
