@@ -133,7 +133,7 @@ public final class AgentConfig {
         private Duration lockThreshold = Duration.ofMillis(10);
         private boolean exceptions;
         private boolean metrics = true;
-        private int maxStackDepth = 64;
+        private int maxStackDepth = 512;
         private boolean adaptive = true;
         private double cpuBudget = 0.01;
         private int maxEndpoints = 100;

@@ -35,6 +35,8 @@ public final class JfrEngine {
     public static final List<String> ALLOWED_EVENTS = List.of(EXECUTION_SAMPLE, NATIVE_METHOD_SAMPLE,
             ALLOCATION_SAMPLE, MONITOR_ENTER, THREAD_PARK, EXCEPTION_THROW, GARBAGE_COLLECTION);
 
+    static final int JFR_DEFAULT_STACK_DEPTH = 64;
+
     /** Rough mean object size used to turn sampled allocation weight (bytes) into an object count. */
     private static final long ESTIMATED_OBJECT_BYTES = 32;
 
@@ -58,6 +60,7 @@ public final class JfrEngine {
     private long appliedLockThreshold = -1;
     /** False while async-profiler owns the CPU profile: jdk.ExecutionSample then serves only the wall profile. */
     private volatile boolean jfrCpu = true;
+    private volatile int stackDepth = -1;
 
     public JfrEngine(AgentConfig config, SamplingRates rates, Runnable onFlush, Consumer<Throwable> onFailure) {
         this.config = config;
@@ -83,6 +86,9 @@ public final class JfrEngine {
         return out;
     }
 
+    /** JFR's stack depth in force once {@link #run()} started, -1 when unknown (then JFR's default of 64 applies). */
+    public int stackDepth() { return stackDepth; }
+
     /** Names of the events actually enabled, for tests and the debug log. */
     public List<String> enabledEvents() { return Collections.unmodifiableList(enabledEvents); }
 
@@ -107,6 +113,8 @@ public final class JfrEngine {
 
     /** Blocks the calling thread until {@link #close()}; handlers and {@code onFlush} run on it. */
     public void run() {
+        // Before the recording exists: JFR sizes its stack buffers when sampling starts.
+        stackDepth = config.maxStackDepth > JFR_DEFAULT_STACK_DEPTH ? JfrStackDepth.atLeast(config.maxStackDepth) : -1;
         RecordingStream rs = new RecordingStream();
         stream = rs;
         if (closed) {

@@ -117,24 +117,44 @@ public final class IngestService {
 
     /**
      * {@code pool-3-thread-17} becomes {@code pool-#-thread-#}: thread pools would otherwise create a series per
-     * thread and grow without bound.
+     * thread and grow without bound. Only numbers that number a pool or a worker are folded: a number at the end
+     * ({@code CompilerThread0}, {@code GC Thread#3}), or one standing between separators ({@code pool-3-},
+     * {@code ForkJoinPool-1-worker-}), or a long one glued to a name before a separator (a hash code such as
+     * Jetty's {@code qtp1911728085-17}). Digits inside names stay: {@code C2 CompilerThread0} becomes
+     * {@code C2 CompilerThread#}, not {@code C# CompilerThread#}; {@code G1 Conc#0} becomes {@code G1 Conc#}.
      */
     static String normalizeThread(String name) {
-        StringBuilder sb = new StringBuilder(name.length());
-        boolean inDigits = false;
-        for (int i = 0; i < name.length() && sb.length() < 128; i++) {
+        int n = Math.min(name.length(), 128);
+        StringBuilder sb = new StringBuilder(n);
+        int i = 0;
+        while (i < n) {
             char c = name.charAt(i);
-            if (c >= '0' && c <= '9') {
-                if (!inDigits) {
-                    sb.append('#');
-                }
-                inDigits = true;
-            } else {
+            if (c < '0' || c > '9') {
                 sb.append(c);
-                inDigits = false;
+                i++;
+                continue;
             }
+            int end = i;
+            while (end < name.length() && name.charAt(end) >= '0' && name.charAt(end) <= '9') {
+                end++;
+            }
+            boolean atEnd = end == name.length();
+            boolean sepBefore = i == 0 || isThreadNameSeparator(name.charAt(i - 1));
+            boolean sepAfter = !atEnd && isThreadNameSeparator(name.charAt(end));
+            boolean fold = atEnd || sepAfter && (sepBefore || end - i >= 5);
+            if (!fold) {
+                sb.append(name, i, Math.min(end, n));
+            } else if (i == 0 || name.charAt(i - 1) != '#') {
+                sb.append('#');
+            }
+            i = end;
         }
         return sb.toString();
+    }
+
+    private static boolean isThreadNameSeparator(char c) {
+        return c == '-' || c == '_' || c == '.' || c == ' ' || c == '#' || c == ':' || c == '/' || c == '@'
+                || c == '[' || c == ']' || c == '(' || c == ')';
     }
 
     private static String abbreviateService(String service) {
