@@ -30,7 +30,7 @@ public enum Setting {
     LOCK_THRESHOLD("lockThreshold", "10ms", "Base minimum blocking time recorded; adaptive sampling moves it."),
     EXCEPTIONS("exceptions", "false", "Exception profiling (jdk.JavaExceptionThrow)."),
     METRICS("metrics", "true", "Runtime metrics upload."),
-    MAX_STACK_DEPTH("maxStackDepth", "64", "Frames kept per stack; deeper stacks end in a [truncated] frame."),
+    MAX_STACK_DEPTH("maxStackDepth", "512", "Frames kept per stack (JFR's own depth is raised to match); deeper stacks end in a [truncated] frame."),
     ADAPTIVE("adaptive", "true", "Adjust sampling rates to stay within cpuBudget."),
     CPU_BUDGET("cpuBudget", "0.01", "Agent CPU time as a fraction of process CPU time."),
     MAX_ENDPOINTS("maxEndpoints", "100", "Distinct endpoint label values per interval; the rest become 'other'."),
