@@ -25,6 +25,7 @@ public enum Setting {
     WALL("wall", "false", "Wall-clock profiling (Java + native method samples)."),
     WALL_INTERVAL("wallInterval", "20ms", "Sampling period of native method samples for wall profiles."),
     ALLOC("alloc", "true", "Allocation profiling (jdk.ObjectAllocationSample)."),
+    LEAKS("leaks", "true", "Leak sites: live sampled objects by allocation site (jdk.OldObjectSample), as inuse_objects."),
     ALLOC_RATE("allocRate", "100", "Base allocation samples per second (JFR throttle); adaptive sampling moves it."),
     LOCK("lock", "true", "Lock contention profiling (jdk.JavaMonitorEnter; jdk.ThreadPark on locks, not idle waits)."),
     LOCK_THRESHOLD("lockThreshold", "10ms", "Base minimum blocking time recorded; adaptive sampling moves it."),

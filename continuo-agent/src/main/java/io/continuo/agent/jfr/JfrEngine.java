@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedObject;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
 
@@ -30,10 +31,13 @@ public final class JfrEngine {
     static final String THREAD_PARK = "jdk.ThreadPark";
     static final String EXCEPTION_THROW = "jdk.JavaExceptionThrow";
     static final String GARBAGE_COLLECTION = "jdk.GarbageCollection";
+    static final String OLD_OBJECT_SAMPLE = "jdk.OldObjectSample";
+    /** Leak sites are written at most this often (each write starts and stops a short recording). */
+    static final long MIN_LEAK_SITES_PERIOD_MILLIS = 30_000;
 
     /** Every event this engine may enable; a test asserts nothing else is ever switched on. */
     public static final List<String> ALLOWED_EVENTS = List.of(EXECUTION_SAMPLE, NATIVE_METHOD_SAMPLE,
-            ALLOCATION_SAMPLE, MONITOR_ENTER, THREAD_PARK, EXCEPTION_THROW, GARBAGE_COLLECTION);
+            ALLOCATION_SAMPLE, MONITOR_ENTER, THREAD_PARK, EXCEPTION_THROW, GARBAGE_COLLECTION, OLD_OBJECT_SAMPLE);
 
     static final int JFR_DEFAULT_STACK_DEPTH = 64;
 
@@ -50,6 +54,9 @@ public final class JfrEngine {
     public final Family alloc;
     public final Family lock;
     public final Family exceptions;
+    /** Live sampled objects by allocation site (inuse_objects); null unless {@code leaks}. */
+    public final Family leaks;
+    private final OldObjectEmitter leakSites;
     private final SpanRegistry.Hit hit = new SpanRegistry.Hit();
     private long gcPauseNanos;
     private long allocatedBytes;
@@ -76,11 +83,15 @@ public final class JfrEngine {
                 new String[] {"count", "nanoseconds"}, "contentions", "count", depth) : null;
         exceptions = config.exceptions ? new Family("exceptions", new String[] {"exceptions"}, new String[] {"count"},
                 "exceptions", "count", depth) : null;
+        leaks = config.leaks ? new Family("leaks", new String[] {"inuse_objects"}, new String[] {"count"},
+                "objects", "count", depth) : null;
+        leakSites = config.leaks
+                ? new OldObjectEmitter(Math.max(MIN_LEAK_SITES_PERIOD_MILLIS, config.uploadInterval.toMillis())) : null;
     }
 
     public List<Family> families() {
         List<Family> out = new ArrayList<>();
-        for (Family f : new Family[] {cpu, wall, alloc, lock, exceptions}) {
+        for (Family f : new Family[] {cpu, wall, alloc, lock, exceptions, leaks}) {
             if (f != null) out.add(f);
         }
         return out;
@@ -149,6 +160,12 @@ public final class JfrEngine {
             enable(rs, EXCEPTION_THROW).withStackTrace();
             rs.onEvent(EXCEPTION_THROW, guard(this::onException));
         }
+        if (leaks != null) {
+            // cutoff 0: no search for paths to GC roots (that search stops the world); the allocation site is the evidence.
+            enable(rs, OLD_OBJECT_SAMPLE).withStackTrace().with("cutoff", "0 ns");
+            rs.onEvent(OLD_OBJECT_SAMPLE, guard(this::onOldObject));
+            leakSites.start();
+        }
         if (config.metrics) {
             enable(rs, GARBAGE_COLLECTION).withoutStackTrace().withThreshold(Duration.ZERO);
             rs.onEvent(GARBAGE_COLLECTION, guard(e -> gcPauseNanos += e.getDuration("sumOfPauses").toNanos()));
@@ -193,6 +210,7 @@ public final class JfrEngine {
     /** Idempotent; safe from any thread. */
     public void close() {
         closed = true;
+        if (leakSites != null) leakSites.close();
         RecordingStream rs = stream;
         if (rs != null) {
             try {
@@ -255,6 +273,13 @@ public final class JfrEngine {
         if (ParkBlockers.isLock(blocker == null ? null : blocker.getName())) {
             onLock(e);
         }
+    }
+
+    /** One live sampled object: counts 1 for its allocation site, the object's class as leaf. */
+    private void onOldObject(RecordedEvent e) {
+        RecordedObject object = e.getValue("object");
+        RecordedClass type = object == null ? null : object.getClass("type");
+        record(leaks, e, e.getThread(), type, 0, 1, 0, false);
     }
 
     private void onException(RecordedEvent e) {

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import io.continuo.agent.pprof.DecodedProfile;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
@@ -35,7 +37,8 @@ class HeapLeakIT {
                     ChildJvm.testClasspath(), HeapLeakApp.class, List.of(stop.toString(), String.valueOf(LEAK_KB_PER_SECOND)),
                     Map.of());
             long deadline = System.nanoTime() + DEADLINE_NANOS;
-            while (child.process.isAlive() && System.nanoTime() < deadline && readings(receiver).size() < MIN_READINGS) {
+            while (child.process.isAlive() && System.nanoTime() < deadline
+                    && (readings(receiver).size() < MIN_READINGS || receiver.profiles("inuse_objects").size() < 2)) {
                 Thread.sleep(500);
             }
             Files.createFile(stop);
@@ -59,6 +62,26 @@ class HeapLeakIT {
                 if (heap.get(i + 10) > heap.get(i)) up++;
             }
             assertThat(up).as("readings higher than ten seconds before").isGreaterThanOrEqualTo(pairs * 9 / 10);
+
+            // Live-object evidence: over the leak-sites snapshots (jdk.OldObjectSample: sampled objects that survived a
+            // collection and are still alive), the leaking call is the top allocation site.
+            List<DecodedProfile> snapshots = receiver.decoded("inuse_objects");
+            assertThat(snapshots).as("leak-site snapshots").hasSizeGreaterThanOrEqualTo(2);
+            Map<String, Long> sites = new HashMap<>();
+            long live = 0;
+            long inLeak = 0;
+            for (DecodedProfile p : snapshots) {
+                for (DecodedProfile.Sample smp : p.samples) {
+                    String site = smp.frames.size() > 1 ? smp.frames.get(1) : smp.frames.get(0);
+                    sites.merge(site, smp.values.get(0), Long::sum);
+                    live += smp.values.get(0);
+                    // the cached arrays, and the cache's own backing array grown by CACHE.add inside remember()
+                    if (smp.frames.contains(HeapLeakApp.class.getName() + ".remember")) inLeak += smp.values.get(0);
+                }
+            }
+            System.out.println("HeapLeakIT: leak sites " + sites);
+            assertThat(inLeak).as("live samples allocated under the leaking call, of %s", sites)
+                    .isGreaterThanOrEqualTo(2).isGreaterThan(live / 2);
         } finally {
             Files.deleteIfExists(stop);
         }
