@@ -7,6 +7,7 @@ import io.continuo.agent.control.SamplingRates;
 import io.continuo.agent.jfr.Family;
 import io.continuo.agent.jfr.JfrEngine;
 import io.continuo.agent.metrics.CpuClock;
+import io.continuo.agent.metrics.HeapAfterGc;
 import io.continuo.agent.metrics.MetricsJson;
 import io.continuo.agent.otel.SpanRegistry;
 import io.continuo.agent.pprof.PprofEncoder;
@@ -58,6 +59,9 @@ final class AgentRuntime {
     private final Uploader uploader;
     private final PprofEncoder encoder = new PprofEncoder();
     private final CpuClock cpuClock = new CpuClock();
+    private final HeapAfterGc heapAfterGc = new HeapAfterGc();
+    /** Whether heap readings come from GC notifications (after every collection); set before the first interval. */
+    private volatile boolean heapListening;
     private final String identityQuery;
     private final AtomicBoolean stopped = new AtomicBoolean();
 
@@ -93,12 +97,22 @@ final class AgentRuntime {
     void run() {
         uploader.start();
         registerExitHook();
+        if (config.metrics) startHeapReadings();
         if (config.cpu && config.engine == AgentConfig.Engine.ASYNC) startAsync();
         if (engine.cpu != null && async == null) engine.cpu.builder().setComment("engine=jfr");
         Log.info("profiling " + config + "; agent CPU from " + cpuClock.source());
         engine.run();
         // The stream ended: closed by the exit hook, or stopped by JFR's own shutdown hook first.
         if (exitRequested && !stopped.get()) finalFlush();
+    }
+
+    private void startHeapReadings() {
+        try {
+            heapListening = heapAfterGc.start();
+            if (!heapListening) Log.debug("no GC notifications: heap_used_after_gc_bytes from pool collection usage");
+        } catch (Throwable t) {
+            Log.debug("no GC notifications: " + t);
+        }
     }
 
     private void registerExitHook() {
@@ -231,6 +245,7 @@ final class AgentRuntime {
         long now = System.nanoTime();
         if (now - lastStepNanos >= CONTROL_STEP_NANOS) {
             lastStepNanos = now;
+            if (SpanRegistry.active()) SpanRegistry.trim();
             controlStep();
             // A new period reaches async-profiler by a restart, at most every few seconds in between intervals.
             AsyncEngine a = async;
@@ -310,7 +325,11 @@ final class AgentRuntime {
         Map<String, Double> v = new LinkedHashMap<>();
         int cores = Runtime.getRuntime().availableProcessors();
         v.put("process_cpu_ratio", intervalProcessCpu / (durationNanos * (double) cores));
-        v.put("heap_used_after_gc_bytes", (double) heapUsedAfterGc());
+        long heap = heapAfterGc.lastBytes();
+        if (!heapListening) heap = heapUsedAfterGc();
+        if (heap >= 0) v.put("heap_used_after_gc_bytes", (double) heap);
+        long heapMax = heapMax();
+        if (heapMax > 0) v.put("heap_max_bytes", (double) heapMax);
         v.put("gc_pause_ns", (double) gcPauseNanos);
         if (config.alloc) v.put("alloc_rate_bytes_per_second", allocatedBytes / seconds);
         v.put("live_threads", (double) cpuClock.liveThreads());
@@ -327,6 +346,12 @@ final class AgentRuntime {
         v.put("agent_upload_failures_total", (double) uploader.failed());
         v.put("agent_upload_dropped_total", (double) queue.dropped());
         v.put("agent_upload_queue_size", (double) queue.size());
+        if (SpanRegistry.active()) {
+            v.put("agent_span_history_bytes", (double) SpanRegistry.historyBytes());
+            v.put("agent_span_lookups_unknown_total", (double) SpanRegistry.unknownLookups());
+            v.put("agent_span_history_overruns_total", (double) SpanRegistry.overruns());
+            v.put("agent_span_max_delay_ns", (double) SpanRegistry.maxDelayNanos());
+        }
         return MetricsJson.point(at, v);
     }
 
@@ -339,6 +364,15 @@ final class AgentRuntime {
         public void run() { rt.onExit(); }
     }
 
+    private static long heapMax() {
+        try {
+            return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getMax();
+        } catch (RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /** Without GC notifications only: sum of heap pools' collection usage (stale for G1's old generation). */
     private static long heapUsedAfterGc() {
         long sum = 0;
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
@@ -373,6 +407,10 @@ final class AgentRuntime {
         d.put("upload_retries", uploader.retries());
         d.put("intervals", intervals);
         d.put("stopped", stopped.get() ? 1L : 0L);
+        d.put("span_history_bytes", SpanRegistry.historyBytes());
+        d.put("span_lookups_unknown", SpanRegistry.unknownLookups());
+        d.put("span_history_overruns", SpanRegistry.overruns());
+        d.put("span_max_delay_ms", SpanRegistry.maxDelayNanos() / 1_000_000);
         return d;
     }
 }

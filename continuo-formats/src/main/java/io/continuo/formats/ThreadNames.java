@@ -6,11 +6,13 @@ package io.continuo.formats;
  * A run of digits is folded when it is an instance number: at the end of the name ({@code CompilerThread0},
  * {@code Thread-7}) or standing alone between separators ({@code pool-3-thread-17} becomes {@code pool-#-thread-#}).
  * Digits that are part of a word stay ({@code C2 CompilerThre}, {@code G1 Conc#0} becomes {@code G1 Conc#}, since
- * a {@code #} already there needs no second one; {@code http2-worker-1} becomes {@code http2-worker-#}).
+ * a {@code #} already there needs no second one; {@code http2-worker-1} becomes {@code http2-worker-#}). A long
+ * number glued to a word before a separator is an identity hash and is folded too ({@code qtp1911728085-17}).
  */
 public final class ThreadNames {
     /** Longer names are cut: a label value is not a log line. */
     public static final int MAX_LENGTH = 128;
+    private static final int MIN_HASH_DIGITS = 5;
 
     private ThreadNames() {
     }
@@ -34,8 +36,12 @@ public final class ThreadNames {
             }
             char before = i == 0 ? ' ' : name.charAt(i - 1);
             boolean atEnd = end == n;
-            boolean alone = isSeparator(before) && (atEnd || isSeparator(name.charAt(end)));
-            if (atEnd || alone) {
+            boolean sepAfter = !atEnd && isSeparator(name.charAt(end));
+            boolean alone = isSeparator(before) && (atEnd || sepAfter);
+            // A long number glued to a word before a separator is an identity hash, not part of the name
+            // (Jetty's qtp1911728085-17): folded too, or every process restart would make new series.
+            boolean hash = sepAfter && end - i >= MIN_HASH_DIGITS;
+            if (atEnd || alone || hash) {
                 if (sb == null) {
                     sb = new StringBuilder(n).append(name, 0, i);
                 }

@@ -47,6 +47,8 @@ public final class AgentConfig {
     public final Duration wallInterval;
     public final boolean alloc;
     public final int allocRate;
+    /** Leak sites: the JVM's old-object sampler's live samples, as an inuse_objects profile. */
+    public final boolean leaks;
     public final boolean lock;
     public final Duration lockThreshold;
     public final boolean exceptions;
@@ -82,6 +84,7 @@ public final class AgentConfig {
         wallInterval = b.wallInterval;
         alloc = b.alloc;
         allocRate = b.allocRate;
+        leaks = b.leaks;
         lock = b.lock;
         lockThreshold = b.lockThreshold;
         exceptions = b.exceptions;
@@ -105,7 +108,7 @@ public final class AgentConfig {
     public String toString() {
         return "server=" + server + " service=" + service + " version=" + version + " env=" + env
                 + " instance=" + instance + " labels=" + labels + " uploadInterval=" + uploadInterval
-                + " cpu=" + cpu + "/" + cpuInterval + " engine=" + engine.key + " wall=" + wall + " alloc=" + alloc + "/" + allocRate
+                + " cpu=" + cpu + "/" + cpuInterval + " engine=" + engine.key + " wall=" + wall + " alloc=" + alloc + "/" + allocRate + " leaks=" + leaks
                 + " lock=" + lock + "/" + lockThreshold + " exceptions=" + exceptions
                 + " adaptive=" + adaptive + " cpuBudget=" + cpuBudget;
     }
@@ -129,11 +132,12 @@ public final class AgentConfig {
         private Duration wallInterval = Duration.ofMillis(20);
         private boolean alloc = true;
         private int allocRate = 100;
+        private boolean leaks = true;
         private boolean lock = true;
         private Duration lockThreshold = Duration.ofMillis(10);
         private boolean exceptions;
         private boolean metrics = true;
-        private int maxStackDepth = 64;
+        private int maxStackDepth = 512;
         private boolean adaptive = true;
         private double cpuBudget = 0.01;
         private int maxEndpoints = 100;
@@ -165,6 +169,7 @@ public final class AgentConfig {
         public Builder wallInterval(Duration v) { wallInterval = v; return this; }
         public Builder alloc(boolean v) { alloc = v; return this; }
         public Builder allocRate(int v) { allocRate = v; return this; }
+        public Builder leaks(boolean v) { leaks = v; return this; }
         public Builder lock(boolean v) { lock = v; return this; }
         public Builder lockThreshold(Duration v) { lockThreshold = v; return this; }
         public Builder exceptions(boolean v) { exceptions = v; return this; }

@@ -78,6 +78,7 @@ public final class ConfigResolver {
         b.wall(bool(Setting.WALL));
         b.wallInterval(duration(Setting.WALL_INTERVAL));
         b.alloc(bool(Setting.ALLOC));
+        b.leaks(bool(Setting.LEAKS));
         b.allocRate(integer(Setting.ALLOC_RATE));
         b.lock(bool(Setting.LOCK));
         b.lockThreshold(duration(Setting.LOCK_THRESHOLD));

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.function.Consumer;
 import jdk.jfr.consumer.RecordedClass;
 import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordedObject;
 import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingStream;
 
@@ -30,10 +31,15 @@ public final class JfrEngine {
     static final String THREAD_PARK = "jdk.ThreadPark";
     static final String EXCEPTION_THROW = "jdk.JavaExceptionThrow";
     static final String GARBAGE_COLLECTION = "jdk.GarbageCollection";
+    static final String OLD_OBJECT_SAMPLE = "jdk.OldObjectSample";
+    /** Leak sites are written at most this often (each write starts and stops a short recording). */
+    static final long MIN_LEAK_SITES_PERIOD_MILLIS = 30_000;
 
     /** Every event this engine may enable; a test asserts nothing else is ever switched on. */
     public static final List<String> ALLOWED_EVENTS = List.of(EXECUTION_SAMPLE, NATIVE_METHOD_SAMPLE,
-            ALLOCATION_SAMPLE, MONITOR_ENTER, THREAD_PARK, EXCEPTION_THROW, GARBAGE_COLLECTION);
+            ALLOCATION_SAMPLE, MONITOR_ENTER, THREAD_PARK, EXCEPTION_THROW, GARBAGE_COLLECTION, OLD_OBJECT_SAMPLE);
+
+    static final int JFR_DEFAULT_STACK_DEPTH = 64;
 
     /** Rough mean object size used to turn sampled allocation weight (bytes) into an object count. */
     private static final long ESTIMATED_OBJECT_BYTES = 32;
@@ -48,6 +54,9 @@ public final class JfrEngine {
     public final Family alloc;
     public final Family lock;
     public final Family exceptions;
+    /** Live sampled objects by allocation site (inuse_objects); null unless {@code leaks}. */
+    public final Family leaks;
+    private final OldObjectEmitter leakSites;
     private final SpanRegistry.Hit hit = new SpanRegistry.Hit();
     private long gcPauseNanos;
     private long allocatedBytes;
@@ -58,6 +67,7 @@ public final class JfrEngine {
     private long appliedLockThreshold = -1;
     /** False while async-profiler owns the CPU profile: jdk.ExecutionSample then serves only the wall profile. */
     private volatile boolean jfrCpu = true;
+    private volatile int stackDepth = -1;
 
     public JfrEngine(AgentConfig config, SamplingRates rates, Runnable onFlush, Consumer<Throwable> onFailure) {
         this.config = config;
@@ -73,15 +83,22 @@ public final class JfrEngine {
                 new String[] {"count", "nanoseconds"}, "contentions", "count", depth) : null;
         exceptions = config.exceptions ? new Family("exceptions", new String[] {"exceptions"}, new String[] {"count"},
                 "exceptions", "count", depth) : null;
+        leaks = config.leaks ? new Family("leaks", new String[] {"inuse_objects"}, new String[] {"count"},
+                "objects", "count", depth) : null;
+        leakSites = config.leaks
+                ? new OldObjectEmitter(Math.max(MIN_LEAK_SITES_PERIOD_MILLIS, config.uploadInterval.toMillis())) : null;
     }
 
     public List<Family> families() {
         List<Family> out = new ArrayList<>();
-        for (Family f : new Family[] {cpu, wall, alloc, lock, exceptions}) {
+        for (Family f : new Family[] {cpu, wall, alloc, lock, exceptions, leaks}) {
             if (f != null) out.add(f);
         }
         return out;
     }
+
+    /** JFR's stack depth in force once {@link #run()} started, -1 when unknown (then JFR's default of 64 applies). */
+    public int stackDepth() { return stackDepth; }
 
     /** Names of the events actually enabled, for tests and the debug log. */
     public List<String> enabledEvents() { return Collections.unmodifiableList(enabledEvents); }
@@ -107,6 +124,8 @@ public final class JfrEngine {
 
     /** Blocks the calling thread until {@link #close()}; handlers and {@code onFlush} run on it. */
     public void run() {
+        // Before the recording exists: JFR sizes its stack buffers when sampling starts.
+        stackDepth = config.maxStackDepth > JFR_DEFAULT_STACK_DEPTH ? JfrStackDepth.atLeast(config.maxStackDepth) : -1;
         RecordingStream rs = new RecordingStream();
         stream = rs;
         if (closed) {
@@ -140,6 +159,12 @@ public final class JfrEngine {
         if (exceptions != null) {
             enable(rs, EXCEPTION_THROW).withStackTrace();
             rs.onEvent(EXCEPTION_THROW, guard(this::onException));
+        }
+        if (leaks != null) {
+            // cutoff 0: no search for paths to GC roots (that search stops the world); the allocation site is the evidence.
+            enable(rs, OLD_OBJECT_SAMPLE).withStackTrace().with("cutoff", "0 ns");
+            rs.onEvent(OLD_OBJECT_SAMPLE, guard(this::onOldObject));
+            leakSites.start();
         }
         if (config.metrics) {
             enable(rs, GARBAGE_COLLECTION).withoutStackTrace().withThreshold(Duration.ZERO);
@@ -185,6 +210,7 @@ public final class JfrEngine {
     /** Idempotent; safe from any thread. */
     public void close() {
         closed = true;
+        if (leakSites != null) leakSites.close();
         RecordingStream rs = stream;
         if (rs != null) {
             try {
@@ -247,6 +273,13 @@ public final class JfrEngine {
         if (ParkBlockers.isLock(blocker == null ? null : blocker.getName())) {
             onLock(e);
         }
+    }
+
+    /** One live sampled object: counts 1 for its allocation site, the object's class as leaf. */
+    private void onOldObject(RecordedEvent e) {
+        RecordedObject object = e.getValue("object");
+        RecordedClass type = object == null ? null : object.getClass("type");
+        record(leaks, e, e.getThread(), type, 0, 1, 0, false);
     }
 
     private void onException(RecordedEvent e) {

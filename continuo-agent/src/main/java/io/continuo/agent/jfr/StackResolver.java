@@ -91,12 +91,28 @@ final class StackResolver {
         Integer id = functions.get(m);
         if (id == null) {
             RecordedClass type = m.getType();
-            String className = type == null ? "[unknown]" : ClassNames.stable(type.getName());
-            int name = builder.intern(className + "." + m.getName());
-            id = builder.function(name, builder.intern(className));
+            String className = type == null ? null : type.getName();
+            int name = builder.intern(functionName(className, m.getName()));
+            id = builder.function(name, builder.intern(fileName(className)));
             if (functions.size() < MAX_CACHED) functions.put(m, id);
         }
         return id;
+    }
+
+    /**
+     * {@code package.Class.method}; a frame without a class (a JIT or VM stub such as {@code libmLog}, a native
+     * symbol in async-profiler's recordings) keeps its own name instead of {@code [unknown].libmLog}. The same
+     * rule as continuo-formats' JfrReader (testdata/agent-rules.tsv pins both).
+     */
+    static String functionName(String className, String method) {
+        String m = method == null || method.isEmpty() ? "[unknown]" : method;
+        if (className == null || className.isEmpty()) return m;
+        return ClassNames.stable(className) + "." + m;
+    }
+
+    /** The class as the file name (JFR records no source files); {@code [native]} for frames without a class. */
+    static String fileName(String className) {
+        return className == null || className.isEmpty() ? "[native]" : ClassNames.stable(className);
     }
 
     private int classLocation(RecordedClass c) {

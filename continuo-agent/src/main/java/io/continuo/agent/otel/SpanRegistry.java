@@ -1,24 +1,37 @@
 package io.continuo.agent.otel;
 
 import io.continuo.agent.pprof.Hex;
+import java.lang.ref.WeakReference;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.Iterator;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Which span was active on which thread, and when. JFR samples threads asynchronously and delivers
- * them about a second later, so "the current span" cannot be read at sampling time; instead every
- * span start/end appends a transition (time, thread, span) to that thread's ring, and the JFR thread
- * later looks up the last transition at or before each sample's timestamp.
+ * them a second or more later, so "the current span" cannot be read at sampling time; instead every
+ * span start/end appends a transition (time, innermost open span) to that thread's {@link SpanHistory},
+ * and the JFR thread later looks up the last transition at or before each sample's timestamp.
  *
  * <p>Fed by {@link ContinuoSpanProcessor} through static methods taking only JDK types, because the
  * processor may live in another class loader (the OpenTelemetry agent's extension loader).
- * Memory is bounded: a fixed number of tracked threads, a fixed ring per thread, a capped map of open spans.
+ *
+ * <p>Memory is bounded in bytes, not entries: each thread's history may grow to {@link #THREAD_HISTORY_BYTES}
+ * and all of them together to {@link #TOTAL_HISTORY_BYTES}. The JFR thread calls {@link #trim()} about once a
+ * second, which drops what is older than the retention (at least {@link #MIN_RETENTION_NANOS}, and three times
+ * the longest delivery delay it has seen, so JFR's lag cannot outrun it), shrinks idle threads' rings and
+ * forgets threads that ended. At most {@link #MAX_THREADS} live threads and {@link #MAX_OPEN_SPANS} open spans.
  */
 public final class SpanRegistry {
     static final int MAX_THREADS = 4096;
-    static final int RING = 64;
     static final int MAX_STACK = 32;
     static final int MAX_OPEN_SPANS = 100_000;
+    /** One thread's history: 16 384 transitions, minutes of a busy request thread. */
+    static final long THREAD_HISTORY_BYTES = 1L << 20;
+    static final long TOTAL_HISTORY_BYTES = 32L << 20;
+    static final long MIN_RETENTION_NANOS = 20_000_000_000L;
+    /** A clock jump must not make the registry keep everything forever (the byte caps hold regardless). */
+    static final long MAX_RETENTION_NANOS = 600_000_000_000L;
     public static final String OTHER_ENDPOINT = "other";
 
     private static final long BASE_EPOCH_NANOS;
@@ -30,12 +43,19 @@ public final class SpanRegistry {
         BASE_EPOCH_NANOS = now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    private static final Track[] tracks = new Track[MAX_THREADS * 2];
+    private static final SpanHistory.Budget budget = new SpanHistory.Budget(TOTAL_HISTORY_BYTES);
+    private static final ConcurrentHashMap<Long, Track> tracks = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<Long, Open> openSpans = new ConcurrentHashMap<>();
     private static final ConcurrentHashMap<String, String> endpoints = new ConcurrentHashMap<>();
+    private static final ReaderCache readerCache = new ReaderCache();
     private static volatile int maxEndpoints = 100;
     private static volatile boolean active;
     private static volatile long spansSeen;
+    /** Entries older than this may be dropped; moved forward by {@link #trim()}. */
+    private static volatile long horizon = Long.MIN_VALUE;
+    // Reader-side statistics, written by the one JFR thread only.
+    private static volatile long maxDelayNanos;
+    private static volatile long unknownLookups;
 
     private SpanRegistry() {}
 
@@ -54,7 +74,7 @@ public final class SpanRegistry {
     public static long spansSeen() { return spansSeen; }
 
     /** Wall-clock nanoseconds on a monotonic base, comparable to JFR event timestamps. */
-    static long now() { return BASE_EPOCH_NANOS + (System.nanoTime() - BASE_NANO_TIME); }
+    public static long now() { return BASE_EPOCH_NANOS + (System.nanoTime() - BASE_NANO_TIME); }
 
     /**
      * Called on the thread that starts the span.
@@ -76,7 +96,7 @@ public final class SpanRegistry {
                 Open parent = openSpans.get(Hex.parse(parentSpanId, 0, Math.min(16, parentSpanId.length())));
                 endpoint = parent == null ? null : parent.endpoint;
             }
-            Track t = track(Thread.currentThread().getId(), true);
+            Track t = trackOfCurrentThread();
             if (t == null || openSpans.size() >= MAX_OPEN_SPANS) return;
             openSpans.put(span, new Open(t, endpoint));
             synchronized (t) {
@@ -91,11 +111,12 @@ public final class SpanRegistry {
     /** May be called on any thread: the span is removed from the thread it started on. */
     public static void spanEnded(String spanId) {
         try {
-            Open o = openSpans.remove(Hex.parse(spanId, 0, Math.min(16, spanId.length())));
+            long span = Hex.parse(spanId, 0, Math.min(16, spanId.length()));
+            Open o = openSpans.remove(span);
             if (o == null) return;
             Track t = o.track;
             synchronized (t) {
-                t.remove(Hex.parse(spanId, 0, Math.min(16, spanId.length())));
+                t.remove(span);
                 t.record(now());
             }
         } catch (RuntimeException ignored) {
@@ -120,39 +141,88 @@ public final class SpanRegistry {
         public String endpoint;
     }
 
-    /** @return true and fills {@code out} when a span was active on the thread at {@code epochNanos} */
+    /**
+     * Call on the JFR thread only. Also notes how late the sample arrived, which sets the retention.
+     *
+     * @return true and fills {@code out} when a span was active on the thread at {@code epochNanos}
+     */
     public static boolean lookup(long threadId, long epochNanos, Hit out) {
-        Track t = track(threadId, false);
+        long delay = now() - epochNanos;
+        if (delay > maxDelayNanos) maxDelayNanos = delay;
+        Track t = readerCache.get(threadId);
         if (t == null) return false;
+        int r;
         synchronized (t) {
-            return t.find(epochNanos, out);
+            r = t.history.find(epochNanos, out);
         }
+        if (r == SpanHistory.UNKNOWN) unknownLookups++;
+        return r == SpanHistory.FOUND;
     }
 
-    private static Track track(long threadId, boolean create) {
-        int mask = tracks.length - 1;
-        int i = (int) (threadId * 0x9E3779B97F4A7C15L >>> 40) & mask;
-        for (int probes = 0; probes < tracks.length; probes++) {
-            Track t = tracks[i];
-            if (t == null) {
-                if (!create) return null;
-                synchronized (tracks) {
-                    if (tracks[i] == null) {
-                        if (trackCount >= MAX_THREADS) return null;
-                        trackCount++;
-                        tracks[i] = new Track(threadId);
-                        return tracks[i];
-                    }
-                    t = tracks[i];
+    /**
+     * Call on the JFR thread, about once a second: moves the horizon, trims every history to it and forgets
+     * threads that ended and whose history is past it.
+     */
+    public static void trim() {
+        long retention = Math.min(MAX_RETENTION_NANOS, Math.max(MIN_RETENTION_NANOS, 3 * maxDelayNanos));
+        long h = now() - retention;
+        horizon = h;
+        boolean removed = false;
+        for (Iterator<Track> it = tracks.values().iterator(); it.hasNext(); ) {
+            Track t = it.next();
+            synchronized (t) {
+                t.history.trim(h);
+                if (t.ended() && t.history.newest() < h) {
+                    it.remove();
+                    releasedOverruns += t.history.overruns();
+                    t.history.release();
+                    t.released = true;
+                    removed = true;
                 }
             }
-            if (t.threadId == threadId) return t;
-            i = (i + 1) & mask;
         }
-        return null;
+        if (removed) readerCache.clear();
     }
 
-    private static int trackCount;
+    /** Lookups whose sample predated the history kept for its thread (the label may be missing). */
+    public static long unknownLookups() { return unknownLookups; }
+
+    /** Transitions dropped before the horizon because a byte budget was spent. */
+    public static long overruns() {
+        long n = 0;
+        for (Track t : tracks.values()) {
+            synchronized (t) {
+                n += t.history.overruns();
+            }
+        }
+        return n + releasedOverruns;
+    }
+
+    private static volatile long releasedOverruns;
+
+    /** Bytes the histories hold now. */
+    public static long historyBytes() { return budget.used(); }
+
+    /** The longest delay between a sample's time and its lookup seen so far, ns. */
+    public static long maxDelayNanos() { return maxDelayNanos; }
+
+    private static final ThreadLocal<Track> CURRENT = new ThreadLocal<>();
+
+    private static Track trackOfCurrentThread() {
+        Track t = CURRENT.get();
+        if (t != null && !t.released) return t;
+        Thread th = Thread.currentThread();
+        long id = th.getId();
+        t = tracks.get(id);
+        if (t == null) {
+            if (tracks.size() >= MAX_THREADS) return null;
+            Track fresh = new Track(th);
+            t = tracks.putIfAbsent(id, fresh);
+            if (t == null) t = fresh;
+        }
+        CURRENT.set(t);
+        return t;
+    }
 
     private static final class Open {
         final Track track;
@@ -164,9 +234,10 @@ public final class SpanRegistry {
         }
     }
 
-    /** One thread's open-span stack and its recent transitions. Guarded by its own monitor. */
+    /** One thread's open-span stack and its history. Guarded by its own monitor. */
     private static final class Track {
         final long threadId;
+        final WeakReference<Thread> thread;
         // Open spans, innermost last.
         final long[] openSpan = new long[MAX_STACK];
         final long[] openTraceHi = new long[MAX_STACK];
@@ -174,16 +245,19 @@ public final class SpanRegistry {
         final String[] openEndpoint = new String[MAX_STACK];
         int depth;
         int overflow;
-        // Ring of transitions: at time[i] the innermost open span became span[i] (0 = none).
-        final long[] time = new long[RING];
-        final long[] span = new long[RING];
-        final long[] traceHi = new long[RING];
-        final long[] traceLo = new long[RING];
-        final String[] endpoint = new String[RING];
-        int next;
-        int count;
+        final SpanHistory history = new SpanHistory(budget, THREAD_HISTORY_BYTES);
+        /** Set when trimmed away; a writer that still holds it (never: the thread ended) takes a new one. */
+        volatile boolean released;
 
-        Track(long threadId) { this.threadId = threadId; }
+        Track(Thread t) {
+            this.threadId = t.getId();
+            this.thread = new WeakReference<>(t);
+        }
+
+        boolean ended() {
+            Thread t = thread.get();
+            return t == null || !t.isAlive();
+        }
 
         void push(long s, long hi, long lo, String ep) {
             if (depth == MAX_STACK) {
@@ -213,34 +287,51 @@ public final class SpanRegistry {
         }
 
         void record(long at) {
-            int i = next;
-            time[i] = at;
+            if (released) return;
+            // `at` is read inside the monitor, so a thread's entries are in time order.
             if (depth == 0) {
-                span[i] = 0;
-                endpoint[i] = null;
+                history.record(at, 0, 0, 0, null, horizon);
             } else {
-                span[i] = openSpan[depth - 1];
-                traceHi[i] = openTraceHi[depth - 1];
-                traceLo[i] = openTraceLo[depth - 1];
-                endpoint[i] = openEndpoint[depth - 1];
+                int top = depth - 1;
+                history.record(at, openSpan[top], openTraceHi[top], openTraceLo[top], openEndpoint[top], horizon);
             }
-            next = (i + 1) % RING;
-            if (count < RING) count++;
+        }
+    }
+
+    /**
+     * The JFR thread's own thread-id → track table (open addressing on primitive keys), so a lookup per sample
+     * neither boxes a key nor touches the shared map after the first sample of a thread. Cleared when tracks are
+     * forgotten. Single reader: not thread-safe.
+     */
+    private static final class ReaderCache {
+        private static final int SIZE = 8192;
+        private final long[] keys = new long[SIZE];
+        private final Track[] values = new Track[SIZE];
+        private int used;
+
+        Track get(long threadId) {
+            int mask = SIZE - 1;
+            int i = (int) (threadId * 0x9E3779B97F4A7C15L >>> 40) & mask;
+            for (int probes = 0; probes < SIZE; probes++) {
+                Track t = values[i];
+                if (t == null) break;
+                if (keys[i] == threadId) return t;
+                i = (i + 1) & mask;
+            }
+            Track t = tracks.get(threadId);
+            if (t == null) return null;
+            if (used * 2 >= SIZE) clear();
+            i = (int) (threadId * 0x9E3779B97F4A7C15L >>> 40) & mask;
+            while (values[i] != null) i = (i + 1) & mask;
+            keys[i] = threadId;
+            values[i] = t;
+            used++;
+            return t;
         }
 
-        boolean find(long at, Hit out) {
-            for (int k = 1; k <= count; k++) {
-                int i = (next - k + RING) % RING;
-                if (time[i] <= at) {
-                    if (span[i] == 0) return false;
-                    out.spanId = span[i];
-                    out.traceHi = traceHi[i];
-                    out.traceLo = traceLo[i];
-                    out.endpoint = endpoint[i];
-                    return true;
-                }
-            }
-            return false;
+        void clear() {
+            Arrays.fill(values, null);
+            used = 0;
         }
     }
 }

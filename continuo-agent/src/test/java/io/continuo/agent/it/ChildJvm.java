@@ -29,6 +29,12 @@ final class ChildJvm {
 
     static Result run(String javaHome, List<String> jvmArgs, String classpath, Class<?> main, List<String> args,
                       Map<String, String> env, long timeoutSeconds) throws IOException, InterruptedException {
+        return start(javaHome, jvmArgs, classpath, main, args, env).waitFor(timeoutSeconds);
+    }
+
+    /** Starts the child and returns at once; {@link Running#waitFor} collects its result. */
+    static Running start(String javaHome, List<String> jvmArgs, String classpath, Class<?> main, List<String> args,
+                         Map<String, String> env) throws IOException {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(javaHome, "bin", "java").toString());
         cmd.add("-Xmx256m");
@@ -45,15 +51,33 @@ final class ChildJvm {
         Path err = Files.createTempFile("continuo-child", ".err");
         pb.redirectOutput(out.toFile());
         pb.redirectError(err.toFile());
-        Process p = pb.start();
-        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            p.waitFor();
-            throw new AssertionError("child JVM did not finish in " + timeoutSeconds + "s; stderr:\n" + Files.readString(err));
+        return new Running(pb.start(), out, err);
+    }
+
+    /** A started child JVM. */
+    static final class Running {
+        final Process process;
+        private final Path out;
+        private final Path err;
+
+        Running(Process process, Path out, Path err) {
+            this.process = process;
+            this.out = out;
+            this.err = err;
         }
-        Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        Files.deleteIfExists(out);
-        Files.deleteIfExists(err);
-        return r;
+
+        String stderrSoFar() throws IOException { return Files.readString(err); }
+
+        Result waitFor(long timeoutSeconds) throws IOException, InterruptedException {
+            if (!process.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                process.waitFor();
+                throw new AssertionError("child JVM did not finish in " + timeoutSeconds + "s; stderr:\n" + Files.readString(err));
+            }
+            Result r = new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return r;
+        }
     }
 }

@@ -47,7 +47,7 @@ class ProfilingIT {
             String events = r.stdout().split("jfrEvents=")[1].split("\n")[0].trim();
             assertThat(events.split(",")).as("only profiling events are ever enabled")
                     .containsExactlyInAnyOrder("jdk.ExecutionSample", "jdk.ObjectAllocationSample",
-                            "jdk.JavaMonitorEnter", "jdk.ThreadPark", "jdk.GarbageCollection");
+                            "jdk.JavaMonitorEnter", "jdk.ThreadPark", "jdk.GarbageCollection", "jdk.OldObjectSample");
 
             List<Receiver.Request> profiles = receiver.requests.stream().filter(Receiver.Request::isProfile).toList();
             assertThat(profiles).isNotEmpty();

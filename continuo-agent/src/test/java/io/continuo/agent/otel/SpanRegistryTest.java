@@ -62,4 +62,25 @@ class SpanRegistryTest {
             SpanRegistry.setMaxEndpoints(100);
         }
     }
+
+    /**
+     * A thread that starts and ends many spans before JFR delivers its samples: the old 64-entry ring had
+     * forgotten the first span by the 33rd, so late samples lost their labels.
+     */
+    @Test
+    void aSampleDeliveredAfterThousandsOfLaterSpansStillFindsItsSpan() {
+        long tid = Thread.currentThread().getId();
+        long[] inSpan = new long[2000];
+        for (int i = 0; i < inSpan.length; i++) {
+            String id = String.format("%016x", 0x5000 + i);
+            SpanRegistry.spanStarted(TRACE, id, null, "GET /late");
+            inSpan[i] = SpanRegistry.now();
+            SpanRegistry.spanEnded(id);
+        }
+        SpanRegistry.Hit hit = new SpanRegistry.Hit();
+        for (int i : new int[] {0, 1, 999, 1999}) {
+            assertThat(SpanRegistry.lookup(tid, inSpan[i], hit)).as("span %d", i).isTrue();
+            assertThat(hit.spanId).isEqualTo(0x5000 + i);
+        }
+    }
 }

@@ -541,11 +541,23 @@ public final class JfrReader {
         String name = methodNames.get(method);
         if (name == null) {
             RecordedClass type = method.getType();
-            String className = type == null ? "[unknown]" : javaName(type.getName());
-            name = className + "." + method.getName();
+            name = functionName(type == null ? null : type.getName(), method.getName());
             methodNames.put(method, name);
         }
         return name;
+    }
+
+    /**
+     * {@code package.Class.method}; a frame without a class (a JIT or VM stub such as {@code libmLog}, a native
+     * symbol in async-profiler's recordings) keeps its own name instead of {@code [unknown class].libmLog}. The agent
+     * applies the same rule (testdata/agent-rules.tsv pins both).
+     */
+    static String functionName(String className, String methodName) {
+        String m = methodName == null || methodName.isEmpty() ? "[unknown]" : methodName;
+        if (className == null || className.isEmpty()) {
+            return m;
+        }
+        return javaName(className) + "." + m;
     }
 
     /** One output profile under construction, with caches keyed by the parser's constant-pool objects. */

@@ -14,7 +14,8 @@ import java.util.Map;
  * Sustained growth of heap-after-GC per service and instance. A trend is judged only after the last restart (a drop
  * below half of the previous reading), must pass Mann–Kendall (monotone, so one spike cannot make it) and grow by a
  * minimum fraction per the Theil–Sen slope (robust to outliers). The evidence down to the function is the change of
- * each allocation site's share of inuse_bytes and alloc_bytes between the first and last third of the trend.
+ * each allocation site's share of inuse_bytes, inuse_objects (the Java agent's leak sites: sampled objects still
+ * alive) and alloc_bytes between the first and last third of the trend.
  */
 final class MemoryLeakDetector implements Detector {
     static final String HEAP_METRIC = "heap_used_after_gc_bytes";
@@ -121,7 +122,8 @@ final class MemoryLeakDetector implements Detector {
         String allocType = null;
         List<Insight.Culprit> culprits = new ArrayList<>();
         Map<String, double[]> byName = new HashMap<>();
-        for (String type : List.of("inuse_bytes", "alloc_bytes")) {
+        // inuse_objects: the Java agent's leak sites (JFR's old-object samples still alive), live-object evidence
+        for (String type : List.of("inuse_bytes", "inuse_objects", "alloc_bytes")) {
             if (!view.types(labels, tStart, tEnd).contains(type)) {
                 continue;
             }
