@@ -3,7 +3,7 @@
 // over to the active view's update(prev): explore.js, diff.js, trace.js or insights.js. Each view reloads only
 // what the keys it depends on changed.
 
-import { el, clear } from './util.js';
+import { el, clear, contrast, rgbOf } from './util.js';
 import { getBlob } from './api.js';
 import { apiKey, setApiKey } from './auth.js';
 import { InsightsView } from './insights.js';
@@ -71,8 +71,15 @@ async function apply(next, opts = {}) {
   renderRange();
   scheduleRefresh();
   if (state.view === 'insights') {
+    try {
+      await loadServices(opts.refresh);
+    } catch (e) {
+      // the insights queries below say when the server is unreachable
+    }
+    if (seq !== applySeq) return;
     showBanner('');
     applied = state;
+    renderServiceSelect(true);
     if (changed(prev, state, ['view', 'service', 'type', 'from', 'until'])) {
       await insightsView.load({ from: state.from, until: state.until, service: state.service, type: state.type });
     }
@@ -133,7 +140,7 @@ function bindUi() {
     flameLayout: 'flame-layout', flame: 'flame', top: 'top', sandwich: 'sandwich', tracesDetails: 'traces-details',
     tracesCount: 'traces-count', traces: 'traces',
     cmpPresets: 'cmp-presets', diffMode: 'diff-mode', diffCustom: 'diff-custom', bFrom: 'b-from', bUntil: 'b-until',
-    bLabels: 'b-labels', cFrom: 'c-from', cUntil: 'c-until', cLabels: 'c-labels', diffSides: 'diff-sides',
+    bLabels: 'b-labels', diffPalette: 'diff-palette', cFrom: 'c-from', cUntil: 'c-until', cLabels: 'c-labels', diffSides: 'diff-sides',
     diffState: 'diff-state', diffLegend: 'diff-legend', diffMain: 'diff-main', diffSearch: 'diff-search',
     diffSearchResult: 'diff-search-result', diffFlame: 'diff-flame', diffChanges: 'diff-changes', sideMain: 'side-main',
     sideLeft: 'side-left', sideRight: 'side-right', sideLeftTitle: 'side-left-title', sideRightTitle: 'side-right-title',
@@ -207,5 +214,5 @@ function initDownloads() {
 }
 
 // uPlot is a classic deferred script; modules run after deferred scripts, so it is loaded by now.
-window.continuo = { get state() { return state; }, explore, diffView, traceView };
+window.continuo = { get state() { return state; }, explore, diffView, traceView, util: { contrast, rgbOf } };
 start();

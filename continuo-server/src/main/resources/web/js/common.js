@@ -1,9 +1,9 @@
 // Shared pieces every view uses: the element registry, the service list, state boxes (empty, error with retry),
 // the busy marking of panels while their query runs, and unit helpers.
 
-import { el, clear, fmtValue, resolveTime } from './util.js';
+import { el, clear, fmtValue, resolveTime, describeRange } from './util.js';
 import { api } from './api.js';
-import { state, refresh } from './state.js';
+import { state, refresh, navigate } from './state.js';
 
 export const FLAME_MAX_NODES = 16384;
 
@@ -52,7 +52,13 @@ export function showState(box, err, emptyTitle, emptyBody) {
     };
     box.append(el('h3', { text: titles[err.kind] || 'Error' }), el('p', { text: err.message }));
     if (err.kind === 'too-large') box.append(el('p', { text: 'Narrow the time range or add label filters, then try again.' }));
-    if (err.kind === 'unreachable') box.append(el('p', { text: 'Retrying with the next refresh. Check that "continuo server" is running.' }));
+    if (err.kind === 'unreachable') {
+      const auto = state && state.refresh && state.until === 'now';
+      box.append(el('p', { text: (auto ? 'Retrying with the next refresh. ' : '') + 'Check that "continuo server" is running.' }));
+    }
+    if (err.kind !== 'bad-request' && err.kind !== 'unauthorized') {
+      box.append(el('button', { type: 'button', class: 'retry', text: 'Retry', onclick: () => refresh() }));
+    }
     return true;
   }
   box.append(el('h3', { text: emptyTitle }));
@@ -109,3 +115,48 @@ export async function loadServices(force) {
   return services;
 }
 
+
+/**
+ * Marks a panel busy while its query runs: the previous result stays on screen dimmed under a "Loading…" label
+ * (CSS on aria-busy), so it is never taken for the answer to the new question.
+ */
+export function setBusy(node, busy, label = 'Loading…') {
+  if (!node) return;
+  if (busy) {
+    node.setAttribute('aria-busy', 'true');
+    node.dataset.busyLabel = label;
+  } else {
+    node.removeAttribute('aria-busy');
+  }
+}
+
+let knownServices = null;
+
+/**
+ * The empty state of a selection: "No data in this range" (with wider ranges to try) when the service has
+ * profiles at some other time in the last 30 days, the onboarding help only when it has none at all.
+ */
+export async function emptyState(box, what) {
+  let known = false;
+  try {
+    if (!knownServices) knownServices = (await api.services('now-30d', 'now', 'services-30d')).services || [];
+    known = knownServices.some((s) => s.name === state.service);
+  } catch (e) {
+    known = false;
+  }
+  if (!known) {
+    knownServices = null; // look again next time: the first profiles may be on their way
+    showState(box, null, 'No profiles for this selection', noDataHelp());
+    return;
+  }
+  const wider = el('p', {}, 'Try a wider range: ',
+    ...['now-24h', 'now-7d'].map((f) => el('button', {
+      type: 'button', class: 'retry', text: f === 'now-24h' ? 'last 24 hours' : 'last 7 days',
+      onclick: () => navigate({ from: f, until: 'now', focus: [] }),
+    })));
+  const range = describeRange(state.from, state.until);
+  const when = range.startsWith('Last') ? 'in the l' + range.slice(1) : 'in ' + range;
+  const filtered = Object.keys(state.labels).length ? ' matching these filters' : '';
+  showState(box, null, 'No data in this range',
+    el('div', {}, el('p', { text: `${state.service} has no ${what || state.type} profiles ${when}${filtered}.` }), wider));
+}

@@ -8,6 +8,8 @@ import { ui, services, setPressed, showBanner, rangeMs, isAbort } from './common
 const HIDDEN_LABELS = new Set(['service', 'trace_id', 'span_id', '__name__']);
 const PREFERRED_LABELS = ['env', 'version', 'instance', 'endpoint', 'thread'];
 
+/** The type a service opens on, the first it has of these (else its first type). */
+const PREFERRED_TYPES = ['cpu', 'wall', 'alloc_bytes', 'inuse_bytes', 'lock_duration'];
 const REFRESH_MS = { '10s': 10_000, '30s': 30_000, '1m': 60_000, '5m': 300_000 };
 
 // ---- controls ---------------------------------------------------------------------------------
@@ -83,21 +85,24 @@ export function initControls(onThemeChange) {
   });
 }
 
-export function renderServiceSelect() {
+/** @param allowAll the insights view: "(all services)" and "(all types)" are choices too */
+export function renderServiceSelect(allowAll = false) {
   clear(ui.service);
   const names = services.map((s) => s.name);
   if (state.service && !names.includes(state.service)) names.unshift(state.service);
-  if (!names.length) ui.service.append(el('option', { value: '', text: '(no services)' }));
+  if (allowAll) ui.service.append(el('option', { value: '', text: '(all services)' }));
+  else if (!names.length) ui.service.append(el('option', { value: '', text: '(no services)' }));
   for (const n of names) ui.service.append(el('option', { value: n, text: n, selected: n === state.service }));
   ui.service.value = state.service;
   clear(ui.type);
   const svc = services.find((s) => s.name === state.service);
-  const types = svc ? svc.types.map((t) => t.name) : [];
+  const types = svc ? svc.types.map((t) => t.name)
+    : allowAll ? [...new Set(services.flatMap((s) => s.types.map((t) => t.name)))] : [];
   if (state.type && !types.includes(state.type)) types.unshift(state.type);
+  if (allowAll) ui.type.append(el('option', { value: '', text: '(all types)' }));
   for (const t of types) ui.type.append(el('option', { value: t, text: t }));
   ui.type.value = state.type;
 }
-
 
 /** Picks a service and type when the URL names none: continuo-server cpu, else the first of each. */
 export function defaultSelection() {
@@ -109,9 +114,10 @@ export function defaultSelection() {
   }
   const svc = services.find((s) => s.name === service);
   let type = state.type;
-  if (!type) {
-    const names = svc.types.map((t) => t.name);
-    type = names.includes('cpu') ? 'cpu' : names[0] || 'cpu';
+  const names = svc.types.map((t) => t.name);
+  // A type the service has: a Node.js app sends wall and samples but no cpu, and "cpu" showed it empty.
+  if (!type || (names.length && !names.includes(type))) {
+    type = PREFERRED_TYPES.find((t) => names.includes(t)) || names[0] || 'cpu';
   }
   if (service === state.service && type === state.type) return null;
   return { service, type };

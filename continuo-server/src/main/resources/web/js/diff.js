@@ -1,12 +1,12 @@
 // Compare view: two selections (shifted in time, by version, or custom label sets) as one diff flame graph with
 // the functions whose cost changed most, or side by side with synchronised zoom.
 
-import { el, clear, fmtValue, describeRange, selector, debounce } from './util.js';
+import { el, clear, fmtValue, describeRange, selector, debounce, exactQuery } from './util.js';
 import { api } from './api.js';
 import { FlameGraph } from './flame.js';
 import { ChangesTable } from './table.js';
 import { state, navigate, changed } from './state.js';
-import { ui, FLAME_MAX_NODES, setPressed, showState, noDataHelp, rangeMs, isAbort, applySearch } from './common.js';
+import { ui, FLAME_MAX_NODES, setPressed, showState, noDataHelp, rangeMs, isAbort, applySearch, setBusy } from './common.js';
 
 export const diffView = {};
 
@@ -14,7 +14,7 @@ export function initDiff() {
   // Zoom is part of the URL in every view, so a shared comparison link opens on the same frame.
   diffView.flame = new FlameGraph(ui.diffFlame, { onFocus: (path) => navigate({ focus: path }, { replace: false }) });
   diffView.changes = new ChangesTable(ui.diffChanges, {
-    onSelect: (name) => navigate({ q: state.q === name ? '' : name }, { replace: true }),
+    onSelect: (name) => navigate({ q: state.q === exactQuery(name) ? '' : exactQuery(name) }, { replace: true }),
   });
   for (const b of ui.cmpPresets.querySelectorAll('button')) b.addEventListener('click', () => navigate({ cmp: b.dataset.cmp }));
   for (const b of ui.diffMode.querySelectorAll('button')) b.addEventListener('click', () => navigate({ mode: b.dataset.mode }, { replace: true }));
@@ -26,6 +26,7 @@ export function initDiff() {
       cFrom: ui.cFrom.value.trim(), cUntil: ui.cUntil.value.trim(), cLabels: ui.cLabels.value.trim(),
     });
   });
+  ui.diffPalette.addEventListener('change', () => navigate({ palette: ui.diffPalette.value }, { replace: true }));
   ui.diffSearch.addEventListener('input', debounce(() => navigate({ q: ui.diffSearch.value }, { replace: true }), 150));
 }
 
@@ -50,16 +51,23 @@ async function diffSides() {
     baseline: { query: cur.query, from: String(f - ms), until: String(u - ms), label: `${label}: ${describeRange(String(f - ms), String(u - ms))}` },
     comparison: { ...cur, label: `Selection: ${cur.label}` },
   });
-  if (state.cmp === '1h') return shifted(3_600_000, '1 hour earlier');
-  if (state.cmp === '1d') return shifted(86_400_000, '1 day earlier');
-  if (state.cmp === 'version') {
-    let versions;
+  let cmp = state.cmp;
+  let versions = null;
+  if (cmp === 'version' || !cmp) {
     try {
       versions = (await api.labelValues('version', selector(state.service, {}), state.from, state.until)).values || [];
     } catch (e) {
       versions = [];
     }
     versions = versions.slice().sort(compareVersions);
+    // No choice made: two versions in range compare with each other (shifting by an hour would leave one side
+    // empty more often than not); otherwise the same range an hour earlier.
+    if (!cmp) cmp = versions.length >= 2 ? 'version' : '1h';
+  }
+  diffView.cmp = cmp;
+  if (cmp === '1h') return shifted(3_600_000, '1 hour earlier');
+  if (cmp === '1d') return shifted(86_400_000, '1 day earlier');
+  if (cmp === 'version') {
     const current = state.labels.version || versions[versions.length - 1];
     const idx = versions.indexOf(current);
     if (!current || idx <= 0) {
@@ -98,7 +106,9 @@ function compareVersions(a, b) {
 }
 
 function renderDiffChrome() {
-  setPressed(ui.cmpPresets, 'data-cmp', state.cmp);
+  setPressed(ui.cmpPresets, 'data-cmp', state.cmp || diffView.cmp || '');
+  ui.diffPalette.value = state.palette;
+  document.documentElement.classList.toggle('palette-cb', state.palette === 'cb');
   setPressed(ui.diffMode, 'data-mode', state.mode);
   ui.diffCustom.hidden = state.cmp !== 'custom';
   ui.bFrom.value = state.bFrom;
@@ -113,7 +123,21 @@ function renderDiffChrome() {
   if (ui.diffSearch.value !== state.q && document.activeElement !== ui.diffSearch) ui.diffSearch.value = state.q;
 }
 
+let loadSeq = 0;
+
 async function loadDiff() {
+  const panel = ui.diffMain.parentElement;
+  const seq = ++loadSeq;
+  setBusy(panel, true, 'Comparing…');
+  try {
+    await compare();
+  } finally {
+    // a load superseded by a newer one leaves the busy mark to it
+    if (seq === loadSeq) setBusy(panel, false);
+  }
+}
+
+async function compare() {
   const sides = await diffSides();
   clear(ui.diffSides);
   if (sides.error) {
@@ -130,8 +154,8 @@ async function loadDiff() {
   try {
     if (state.mode === 'side') {
       const [l, r] = await Promise.all([
-        api.flame({ type, query: sides.baseline.query, from: sides.baseline.from, until: sides.baseline.until, maxNodes: 4096 }, 'side-left'),
-        api.flame({ type, query: sides.comparison.query, from: sides.comparison.from, until: sides.comparison.until, maxNodes: 4096 }, 'side-right'),
+        api.flame({ type, query: sides.baseline.query, from: sides.baseline.from, until: sides.baseline.until, maxNodes: 4096, format: 'flamebearer' }, 'side-left'),
+        api.flame({ type, query: sides.comparison.query, from: sides.comparison.from, until: sides.comparison.until, maxNodes: 4096, format: 'flamebearer' }, 'side-right'),
       ]);
       showState(ui.diffState, null);
       diffView.left?.destroy();
@@ -159,7 +183,7 @@ async function loadDiff() {
       type,
       leftQuery: sides.baseline.query, leftFrom: sides.baseline.from, leftUntil: sides.baseline.until,
       rightQuery: sides.comparison.query, rightFrom: sides.comparison.from, rightUntil: sides.comparison.until,
-      maxNodes: FLAME_MAX_NODES,
+      maxNodes: FLAME_MAX_NODES, format: 'flamebearer',
     });
     const bt = body.baseline.total;
     const ct = body.comparison.total;
@@ -176,14 +200,16 @@ async function loadDiff() {
     const sideTotals = ui.diffSides.querySelectorAll('.side');
     sideTotals[0].append(el('div', { text: 'total ' + fmtValue(bt, body.unit) }));
     sideTotals[1].append(el('div', { text: 'total ' + fmtValue(ct, body.unit) + (body.scale !== 1 ? ` · normalised ×${body.scale.toPrecision(3)}` : '') }));
+    diffView.flame.setPalette(state.palette);
     diffView.flame.setData(body, state.focus);
     diffView.flame.setLayout(state.layout);
     diffView.changes.setData(body.changes || [], body.unit, bt, ct);
-    applySearch(diffView.flame, ui.diffSearchResult, state.q);
+    applySearch(diffView.flame, ui.diffSearchResult, state.q, diffView.changes);
   } catch (e) {
     if (isAbort(e)) return;
     showState(ui.diffState, e);
     ui.diffMain.hidden = true;
+    ui.sideMain.hidden = true;
   }
 }
 
@@ -207,5 +233,6 @@ export async function updateDiff(prev) {
     }
   }
   if (changed(prev, state, ['layout'])) diffView.flame.setLayout(state.layout);
-  if (changed(prev, state, ['q'])) applySearch(diffView.flame, ui.diffSearchResult, state.q);
+  if (changed(prev, state, ['palette'])) diffView.flame.setPalette(state.palette);
+  if (changed(prev, state, ['q'])) applySearch(diffView.flame, ui.diffSearchResult, state.q, diffView.changes);
 }

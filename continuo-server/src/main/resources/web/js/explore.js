@@ -1,14 +1,14 @@
 // Explore view: the trend and runtime-metric charts, the flame graph with its top-functions table, the sandwich
 // view of one function, and the traces sampled in the selection.
 
-import { el, clear, fmtValue, fmtDuration, fmtTime, describeRange, selector, debounce, download } from './util.js';
-import { api, apiUrl } from './api.js';
+import { el, clear, fmtValue, fmtDuration, fmtTime, describeRange, selector, debounce, download, exactQuery } from './util.js';
+import { api, apiUrl, lastTiming } from './api.js';
 import { FlameGraph } from './flame.js';
 import { Chart } from './charts.js';
 import { TopTable } from './table.js';
 import { state, navigate, changed, TRACE_DEFAULT_FROM } from './state.js';
 import {
-  ui, FLAME_MAX_NODES, trimNum, setPressed, showState, noDataHelp, rangeMs, unitOfType, isAbort, applySearch,
+  ui, FLAME_MAX_NODES, trimNum, setPressed, showState, rangeMs, unitOfType, isAbort, applySearch, setBusy, emptyState,
 } from './common.js';
 
 const METRICS = [
@@ -30,7 +30,7 @@ export function initExplore() {
   });
   explore.top = new TopTable(ui.top, {
     id: 'top-table',
-    onSelect: (name) => navigate({ q: state.q === name ? '' : name }, { replace: true }),
+    onSelect: (name) => navigate({ q: state.q === exactQuery(name) ? '' : exactQuery(name) }, { replace: true }),
     onSandwich: (fn) => navigate({ panel: 'sandwich', fn }),
   });
   explore.totalChart = new Chart(ui.chartTotal, {
@@ -83,33 +83,56 @@ export async function loadExploreData(opts = {}) {
   const unit = unitOfType(state.type);
   loadTrend(p, range, unit);
   loadMetrics(p, range);
-  loadFlame(p, opts);
+  loadFlame(p);
   if (opts.refresh) tracesKey = '';
   loadTraces();
+}
+
+/** Types that are levels (a snapshot of what is held), not amounts accumulated over time: never divided by time. */
+const GAUGES = new Set(['inuse_bytes', 'inuse_objects', 'goroutines']);
+
+/**
+ * How the trend plots a type: CPU time as cores; other times (wall, lock) as seconds per second; bytes as bytes
+ * per second; counts per second; levels as they are. Each with its unit on the axis and in the title.
+ */
+export function trendScale(type, unit, stepS, maxPerStep) {
+  if (GAUGES.has(type)) {
+    return { map: (v) => v, fmt: (v) => fmtValue(v, unit), title: `${type} (${unit === 'bytes' ? 'bytes' : 'level'})` };
+  }
+  if (unit === 'nanoseconds') {
+    const perSecond = maxPerStep / (stepS * 1e9);
+    const map = (v) => v / (stepS * 1e9);
+    // below a hundredth "0.00 cores" reads as nothing: the axis then shows time per second (ms/s, µs/s)
+    const small = perSecond < 0.01;
+    if (type === 'cpu' && !small) return { map, fmt: (v) => trimNum(v) + ' cores', title: 'cpu (cores)' };
+    return {
+      map,
+      fmt: small ? (v) => fmtValue(v * 1e9, 'nanoseconds') + '/s' : (v) => trimNum(v) + ' s/s',
+      title: `${type} (seconds per second)`,
+    };
+  }
+  const map = (v) => v / stepS;
+  if (unit === 'bytes') return { map, fmt: (v) => fmtValue(v, 'bytes') + '/s', title: `${type} (bytes per second)` };
+  return { map, fmt: (v) => fmtValue(v, unit) + '/s', title: `${type} per second` };
 }
 
 async function loadTrend(p, range, unit) {
   const chart = explore.totalChart;
   const step = Math.max(1, (range[1] - range[0]) / 1000 / 120);
+  setBusy(chart.box, true);
   try {
     const body = await api.timeseries({ ...p, groupBy: state.groupBy });
     const stepS = body.step || step;
-    let map = (v) => v / stepS;
-    let fmt = (v) => fmtValue(v, unit) + '/s';
-    let title = `${state.type} per second`;
-    if (unit === 'nanoseconds') {
-      map = (v) => v / (stepS * 1e9);
-      // below a hundredth of a core "cores" reads as 0: label the whole axis in CPU time per second instead
-      let max = 0;
-      for (const s of body.series || []) for (const pt of s.points) max = Math.max(max, Math.abs(pt[1]) / (stepS * 1e9));
-      fmt = max >= 0.01 ? (v) => trimNum(v) + ' cores' : (v) => fmtValue(v * 1e9, 'nanoseconds') + '/s';
-      title = max >= 0.01 ? `${state.type} (cores)` : `${state.type} (time per second)`;
-    }
-    chart.opts.fmt = fmt;
-    chart.setTitle(title + (state.groupBy ? ` by ${state.groupBy}` : ''));
-    chart.setSeries(body.series || [], range, map);
+    let max = 0;
+    for (const s of body.series || []) for (const pt of s.points) max = Math.max(max, Math.abs(pt[1]));
+    const scale = trendScale(state.type, unit, stepS, max);
+    chart.opts.fmt = scale.fmt;
+    chart.setTitle(scale.title + (state.groupBy ? ` by ${state.groupBy}` : ''));
+    chart.setSeries(body.series || [], range, scale.map);
+    setBusy(chart.box, false);
   } catch (e) {
     if (isAbort(e)) return;
+    setBusy(chart.box, false);
     chart.showMessage(e.message);
   }
 }
@@ -142,32 +165,51 @@ async function loadMetrics(p, range) {
       chart.box.dataset.metric = m.name;
       explore.metricCharts.set(m.name, chart);
     }
+    setBusy(chart.box, true);
     api.metric({ name: m.name, query: p.query, from: p.from, until: p.until, groupBy: state.groupBy }, 'metric-' + m.name)
-      .then((b) => chart.setSeries(b.series || [], range, m.map))
-      .catch((e) => { if (!isAbort(e)) chart.showMessage(e.message); });
+      .then((b) => {
+        chart.setSeries(b.series || [], range, m.map);
+        setBusy(chart.box, false);
+      })
+      .catch((e) => {
+        if (isAbort(e)) return;
+        setBusy(chart.box, false);
+        chart.showMessage(e.message);
+      });
   }
 }
 
-async function loadFlame(p, opts) {
+async function loadFlame(p) {
   const unit = unitOfType(state.type);
+  const panel = ui.flameLayout.parentElement;
+  setBusy(panel, true, `Loading ${state.type} of ${state.service}…`);
   try {
+    const t0 = performance.now();
     const [flame, top] = await Promise.all([
-      api.flame({ ...p, maxNodes: FLAME_MAX_NODES }),
+      api.flame({ ...p, maxNodes: FLAME_MAX_NODES, format: 'flamebearer' }),
       api.top({ ...p, sort: 'self', limit: 300 }),
     ]);
+    const t1 = performance.now();
     const empty = !flame.total;
-    showState(ui.flameState, null, empty ? 'No profiles for this selection' : '', empty ? noDataHelp() : null);
+    setBusy(panel, false);
+    if (empty) await emptyState(ui.flameState);
+    else showState(ui.flameState, null);
     ui.flameLayout.hidden = empty;
     ui.flameSummary.textContent = empty ? '' : `${flame.type} · total ${fmtValue(flame.total, flame.unit || unit)} · ${flame.numNodes} nodes shown${flame.numNodes >= FLAME_MAX_NODES ? ' (pruned)' : ''} · ${describeRange(state.from, state.until)}`;
     explore.flame.setData(flame, state.focus);
     explore.top.setData(top.functions || [], top.total, top.unit || unit);
     applySearch(explore.flame, ui.searchResult, state.q, explore.top);
+    // what the page spent between the answer and the picture (reported by the tests, documented in docs/ui.md)
+    explore.timing = { fetchMs: t1 - t0, ...lastTiming('flame'), renderMs: performance.now() - t1, nodes: explore.flame.n };
     if (state.panel === 'sandwich') loadSandwich();
     explore.loaded = true;
   } catch (e) {
     if (isAbort(e)) return;
+    setBusy(panel, false);
+    // the previous answer is not the answer to this question: hide it rather than show it as current
     showState(ui.flameState, e);
-    if (!opts.refresh) ui.flameLayout.hidden = true;
+    ui.flameSummary.textContent = '';
+    ui.flameLayout.hidden = true;
   }
 }
 
@@ -253,6 +295,9 @@ const DATA_KEYS = ['view', 'service', 'type', 'labels', 'from', 'until', 'groupB
 export async function updateExplore(prev, opts) {
   renderExploreChrome();
   if (changed(prev, state, DATA_KEYS)) {
+    // the drawing options of a link apply to its first picture too
+    explore.flame.layout = state.layout;
+    explore.flame.colorMode = state.color;
     await loadExploreData(opts);
     return;
   }

@@ -5,11 +5,11 @@
 export const DEFAULTS = {
   view: 'explore', service: '', type: '', labels: {}, from: 'now-1h', until: 'now', refresh: '', groupBy: '',
   focus: [], q: '', layout: 'icicle', color: 'package', panel: 'both', fn: '',
-  cmp: '1h', mode: 'diff', bFrom: '', bUntil: '', bLabels: '', cFrom: '', cUntil: '', cLabels: '',
+  cmp: '', mode: 'diff', palette: 'rg', bFrom: '', bUntil: '', bLabels: '', cFrom: '', cUntil: '', cLabels: '',
   traceId: '',
 };
 const SIMPLE_KEYS = ['service', 'type', 'from', 'until', 'refresh', 'groupBy', 'q', 'layout', 'color', 'panel', 'fn',
-  'cmp', 'mode', 'bFrom', 'bUntil', 'bLabels', 'cFrom', 'cUntil', 'cLabels'];
+  'cmp', 'mode', 'bFrom', 'bUntil', 'bLabels', 'cFrom', 'cUntil', 'cLabels', 'palette'];
 export const TRACE_DEFAULT_FROM = 'now-7d';
 
 // ---- URL state --------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ export function toUrl(s) {
   const defaults = { ...DEFAULTS, from: s.view === 'trace' ? TRACE_DEFAULT_FROM : DEFAULTS.from };
   if (s.view === 'diff' || s.view === 'insights') p.set('view', s.view);
   const keys = s.view === 'trace' ? ['type', 'from', 'until', 'q', 'layout', 'color'] : SIMPLE_KEYS.filter((k) => {
-    if (s.view === 'explore') return !['cmp', 'mode', 'bFrom', 'bUntil', 'bLabels', 'cFrom', 'cUntil', 'cLabels'].includes(k);
+    if (s.view === 'explore') return !['cmp', 'mode', 'bFrom', 'bUntil', 'bLabels', 'cFrom', 'cUntil', 'cLabels', 'palette'].includes(k);
     return !['panel', 'fn'].includes(k);
   });
   for (const k of keys) if (s[k] && s[k] !== defaults[k]) p.set(k, s[k]);

@@ -1,11 +1,11 @@
 // Trace view (/trace/<id>): what one trace's spans were doing, as a flame graph and a table of its samples.
 
-import { el, clear, fmtValue, fmtDuration, fmtTime, describeRange, debounce } from './util.js';
+import { el, clear, fmtValue, fmtDuration, fmtTime, describeRange, debounce, exactQuery } from './util.js';
 import { api } from './api.js';
 import { FlameGraph } from './flame.js';
 import { TopTable, topFromLevels } from './table.js';
 import { state, navigate, changed } from './state.js';
-import { ui, FLAME_MAX_NODES, services, showState, unitOfType, isAbort, applySearch, loadServices } from './common.js';
+import { ui, FLAME_MAX_NODES, services, showState, unitOfType, isAbort, applySearch, loadServices, setBusy } from './common.js';
 
 export const traceView = {};
 
@@ -13,13 +13,26 @@ export function initTrace() {
   traceView.flame = new FlameGraph(ui.traceFlame, {});
   traceView.top = new TopTable(ui.traceTop, {
     id: 'trace-top-table',
-    onSelect: (name) => navigate({ q: state.q === name ? '' : name }, { replace: true }),
+    onSelect: (name) => navigate({ q: state.q === exactQuery(name) ? '' : exactQuery(name) }, { replace: true }),
   });
   ui.traceType.addEventListener('change', () => navigate({ type: ui.traceType.value }));
   ui.traceSearch.addEventListener('input', debounce(() => navigate({ q: ui.traceSearch.value }, { replace: true }), 150));
 }
 
+let loadSeq = 0;
+
 async function loadTrace() {
+  const panel = ui.traceFlame.closest('.panel');
+  const seq = ++loadSeq;
+  setBusy(panel, true, 'Loading the trace…');
+  try {
+    await showTrace();
+  } finally {
+    if (seq === loadSeq) setBusy(panel, false);
+  }
+}
+
+async function showTrace() {
   const id = state.traceId;
   clear(ui.traceSummary);
   clear(ui.traceSpans);
