@@ -567,7 +567,7 @@ export class FlameGraph {
         class: 'crumb' + (last ? ' current' : ''),
         'aria-current': last ? 'true' : null,
         title: this.name(i),
-        text: i === 0 ? 'all' : this.name(i),
+        text: i === 0 ? 'all' : middleTruncate(this.name(i), 48),
         onclick: () => this.setFocus(i),
       }));
     });

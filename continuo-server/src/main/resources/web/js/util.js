@@ -213,14 +213,17 @@ export function exactQuery(name) {
 export function middleTruncate(name, fit) {
   if (name.length <= fit) return name;
   if (fit <= 1) return '';
-  const paren = name.indexOf('(');
+  // a trailing parameter list (Java's "bar(int, java.util.List)") is not part of the method's name; Go's
+  // "fmt.(*pp).printArg" has its parentheses inside
+  const paren = name.endsWith(')') ? name.lastIndexOf('(') : -1;
   const base = paren > 0 ? name.slice(0, paren) : name;
+  if (paren > 0 && base.length + 3 <= fit) return base + '(…)';
   // the class and method: the last two dot-separated segments of the name (the package may go)
   const last = base.lastIndexOf('.');
   const dot = base.lastIndexOf('.', last - 1);
   const tail = dot >= 0 ? base.slice(dot + 1) : base;
   const method = last >= 0 ? base.slice(last + 1) : base;
-  if (tail.length + 2 <= fit) return name.slice(0, fit - 1 - tail.length) + '…' + tail;
+  if (tail.length + 2 <= fit) return base.slice(0, fit - 1 - tail.length) + '…' + tail;
   if (method.length + 2 <= fit) return '…' + tail.slice(tail.length - (fit - 1));
   return method.slice(0, fit - 1) + '…';
 }

@@ -265,6 +265,8 @@ final class WebUiTest {
     static WebElement waitForFlame(String hostId) {
         WebElement canvas = waiting().until(d -> d.findElement(By.cssSelector("#" + hostId + " canvas")));
         waiting().withMessage("flame graph in #" + hostId + " drawn").until(d -> paintedPixels(canvas) > 1000);
+        // and every panel settled: a chart still loading changes the layout under a click aimed at a frame
+        waiting().withMessage("no panel busy").until(d -> d.findElements(By.cssSelector("main [aria-busy='true']")).isEmpty());
         return canvas;
     }
 
@@ -1108,7 +1110,9 @@ final class WebUiTest {
         waiting().withMessage("checkout's regression").until(d -> d.getCurrentUrl().contains("service=checkout")
                 && !d.findElements(By.cssSelector("li.insight[data-kind='regression']")).isEmpty());
         waiting().until(d -> d.findElements(By.cssSelector("[aria-busy='true']")).isEmpty());
-        System.out.printf("insights page settled %d ms after the service changed%n", (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("insights page settled %d ms after the service changed; %s%n", (System.nanoTime() - t0) / 1_000_000,
+                js("return performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/') && e.name.includes('checkout'))"
+                        + ".map((e) => e.name.replace(/^.*\\/api\\/v1\\//, '').replace(/\\?.*$/, '') + ' ' + Math.round(e.duration) + ' ms').join(', ')"));
         assertThat(driver.findElement(By.cssSelector("li.insight[data-kind='regression']")).getText()).contains("checkout");
         // all services again
         new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("service"))).selectByValue("");
