@@ -21,6 +21,13 @@ export function apiUrl(path, params) {
   return path + (s ? '?' + s : '');
 }
 
+const timings = new Map();
+
+/** How long the last answer for `key` took to parse (and its size when the server said): for the docs' numbers. */
+export function lastTiming(key) {
+  return timings.get(key) || {};
+}
+
 /** GET a JSON API path; aborts the previous request with the same `key` (a newer query supersedes it). */
 const inflight = new Map();
 
@@ -44,8 +51,10 @@ export async function getJson(path, params, key) {
     if (key && inflight.get(key) === controller) inflight.delete(key);
   }
   let body = null;
+  const t0 = performance.now();
   try {
     body = await res.json();
+    if (key) timings.set(key, { parseMs: performance.now() - t0, bytes: Number(res.headers.get('Content-Length')) || 0 });
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     body = null;
@@ -109,7 +118,7 @@ export async function sendJson(method, path, payload) {
 }
 
 export const api = {
-  services: (from, until) => getJson('/api/v1/services', { from, until }, 'services'),
+  services: (from, until, key = 'services') => getJson('/api/v1/services', { from, until }, key),
   labels: (query, from, until) => getJson('/api/v1/labels', { query, from, until }, 'labels'),
   labelValues: (name, query, from, until) =>
     getJson('/api/v1/label/' + encodeURIComponent(name) + '/values', { query, from, until, limit: 500 }),

@@ -3,7 +3,7 @@
 // absolute in width units. The levels are unpacked once into flat typed arrays with parent and first-child
 // links, so drawing 10,000+ nodes is a tight loop over numbers and hit-testing is a binary search per row.
 
-import { el, clear, fmtValue, fmtPercent, packageOf, hash, fmtSignedPercent } from './util.js';
+import { el, clear, fmtValue, fmtPercent, packageOf, hash, fmtSignedPercent, middleTruncate, rgbOf, contrast } from './util.js';
 
 const ROW = 18;
 const FONT = '12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace';
@@ -19,6 +19,8 @@ export class FlameGraph {
     this.opts = opts;
     this.layout = opts.layout || 'icicle';
     this.colorMode = opts.colorMode || 'package';
+    this.palette = opts.palette || 'rg';
+    this.textColors = new Map();
     this.host = host;
     this.crumbs = el('nav', { class: 'breadcrumb', 'aria-label': 'Flame graph zoom path' });
     this.canvas = el('canvas', {
@@ -75,7 +77,10 @@ export class FlameGraph {
     this.hideTooltip();
   }
 
-  /** @param data API body: names, levels, unit, total; for a diff also baseline, comparison, scale */
+  /**
+   * @param data API body: names, levels, unit, total; for a diff also baseline, comparison, scale. With
+   *   format "flamebearer" each node's x is relative to the end of the previous node in its level.
+   */
   setData(data, focusPath) {
     const levels = data.levels || [];
     const diff = !!data.baseline;
@@ -95,23 +100,29 @@ export class FlameGraph {
     const depth = new Int32Array(n);
     const levelStart = new Int32Array(levels.length + 1);
     const scale = diff ? data.scale || 1 : 1;
+    const relative = data.format === 'flamebearer';
+    // flamebearer values come divided by their common divisor (one column only)
+    const vu = relative && !diff ? data.valueUnit || 1 : 1;
     let k = 0;
     for (let d = 0; d < levels.length; d++) {
       levelStart[d] = k;
       const lv = levels[d];
       let p = d > 0 ? levelStart[d - 1] : -1;
       const pEnd = d > 0 ? levelStart[d] : -1;
+      let cursor = 0;
       for (let j = 0; j < lv.length; j += g, k++) {
-        x[k] = lv[j];
-        total[k] = lv[j + 1];
-        self[k] = lv[j + 2];
+        // flamebearer: x is the gap after the previous node of the level (mostly 0: short numbers on the wire)
+        x[k] = relative ? cursor + lv[j] * vu : lv[j];
+        total[k] = lv[j + 1] * vu;
+        self[k] = lv[j + 2] * vu;
         if (diff) {
           cmpTotal[k] = lv[j + 3];
           cmpSelf[k] = lv[j + 4];
           w[k] = lv[j + 1] + Math.round(lv[j + 3] * scale);
         } else {
-          w[k] = lv[j + 1];
+          w[k] = total[k];
         }
+        cursor = x[k] + w[k];
         name[k] = lv[j + g - 1];
         depth[k] = d;
         if (d > 0) {
@@ -184,6 +195,24 @@ export class FlameGraph {
   setLayout(layout) {
     this.layout = layout;
     this.draw();
+  }
+
+  /** Diff colours: 'rg' (red grew, green shrank) or 'cb' (colour-blind safe: orange grew, blue shrank). */
+  setPalette(palette) {
+    this.palette = palette === 'cb' ? 'cb' : 'rg';
+    this.draw();
+  }
+
+  /** Dark or light label text, whichever contrasts more with the frame's fill (WCAG AA on every fill we draw). */
+  labelColor(fill) {
+    let c = this.textColors.get(fill);
+    if (!c) {
+      const rgb = rgbOf(fill);
+      // pure black, not near-black: against any fill one of black and white reaches 4.58:1
+      c = contrast(rgb, [0, 0, 0]) >= contrast(rgb, [255, 255, 255]) ? '#000000' : '#ffffff';
+      this.textColors.set(fill, c);
+    }
+    return c;
   }
 
   setColorMode(mode) {
@@ -271,8 +300,13 @@ export class FlameGraph {
     ctx.clearRect(0, 0, cssW, cssH);
     if (!this.data || this.n === 0) return;
     const style = getComputedStyle(document.documentElement);
-    const textColor = '#1b1b1b';
     const dimColor = style.getPropertyValue('--flame-dim').trim() || '#ccc';
+    const panel = style.getPropertyValue('--panel').trim();
+    if (panel !== this.panelColor) {
+      // the theme changed: faded fills (and so their label colours) are mixed with the new background
+      this.panelColor = panel;
+      this.textColors.clear();
+    }
     const a = this.a;
     const x0 = a.x[this.focus];
     const vw = a.w[this.focus] || 1;
@@ -305,10 +339,11 @@ export class FlameGraph {
         ctx.globalAlpha = d < focusDepth ? 0.55 : 1;
         ctx.fillRect(px, y, Math.max(pw - (pw > 3 ? 1 : 0), 0.5), ROW - 1);
         if (pw > 3 * charW) {
-          const nm = this.name(i);
           const fit = Math.floor((pw - 6) / charW);
-          const label = nm.length > fit ? nm.slice(0, Math.max(0, fit - 1)) + '…' : nm;
-          ctx.fillStyle = textColor;
+          const label = middleTruncate(this.name(i), fit);
+          // the focus path above the zoomed frame is drawn faded: its label keeps full contrast on the faded fill
+          ctx.globalAlpha = 1;
+          ctx.fillStyle = this.labelColor(d < focusDepth ? this.fadedFill(fill) : fill);
           ctx.fillText(label, px + 3, y + ROW / 2);
         }
       }
@@ -335,13 +370,14 @@ export class FlameGraph {
     if (this.colorMode === 'name') {
       const h = hash(nm);
       // the classic warm flame palette
-      return `hsl(${(h % 55) + 5}, ${70 + (h >> 8) % 25}%, ${58 + (h >> 16) % 14}%)`;
+      // unsigned shifts: a signed one made half the hashes negative and their lightness fell below 58%
+      return `hsl(${(h % 55) + 5}, ${70 + (h >>> 8) % 25}%, ${58 + (h >>> 16) % 14}%)`;
     }
     const pkg = packageOf(nm);
     let c = this.pkgColor.get(pkg);
     if (!c) {
       const h = hash(pkg);
-      c = `hsl(${h % 360}, ${45 + (h >> 9) % 30}%, ${66 + (h >> 17) % 12}%)`;
+      c = `hsl(${h % 360}, ${45 + (h >>> 9) % 30}%, ${66 + (h >>> 17) % 12}%)`;
       this.pkgColor.set(pkg, c);
     }
     return c;
@@ -358,7 +394,24 @@ export class FlameGraph {
     const t = Math.min(1, Math.abs(r));
     if (t < 0.02) return 'hsl(0, 0%, 78%)';
     const light = 85 - 35 * t;
+    if (this.palette === 'cb') {
+      // orange/blue: apart for every kind of colour vision (no red/green pair)
+      return r > 0 ? `hsl(30, ${50 + 45 * t}%, ${light}%)` : `hsl(212, ${40 + 45 * t}%, ${light}%)`;
+    }
     return r > 0 ? `hsl(0, ${40 + 45 * t}%, ${light}%)` : `hsl(130, ${30 + 40 * t}%, ${light}%)`;
+  }
+
+  /** A fill drawn at 55% opacity over the page background, as the eye sees it (for the label's contrast). */
+  fadedFill(fill) {
+    const key = 'faded:' + fill;
+    let c = this.textColors.get(key);
+    if (!c) {
+      const bg = rgbOf(getComputedStyle(document.documentElement).getPropertyValue('--panel').trim() || '#fff');
+      const f = rgbOf(fill);
+      c = `rgb(${f.map((v, j) => Math.round(v * 0.55 + bg[j] * 0.45)).join(',')})`;
+      this.textColors.set(key, c);
+    }
+    return c;
   }
 
   // ---- interaction -----------------------------------------------------------------------------
@@ -514,7 +567,7 @@ export class FlameGraph {
         class: 'crumb' + (last ? ' current' : ''),
         'aria-current': last ? 'true' : null,
         title: this.name(i),
-        text: i === 0 ? 'all' : this.name(i),
+        text: i === 0 ? 'all' : middleTruncate(this.name(i), 48),
         onclick: () => this.setFocus(i),
       }));
     });

@@ -21,30 +21,38 @@ export class InsightsView {
     this.root = root;
   }
 
+  /**
+   * @param range from, until, and the service and type the controls select (either may be empty: all). Each
+   *   section is drawn as soon as its own answer arrives, so one slow query does not hold the page.
+   */
   async load(range) {
     this.range = range;
+    const seq = (this.seq = (this.seq || 0) + 1);
     const root = clear(this.root);
-    const status = el('p', { class: 'hint', text: 'Looking for insights…', role: 'status' });
-    root.append(status);
-    let insights;
-    let alerts;
-    let cost;
-    let silences;
-    try {
-      [insights, alerts, cost, silences] = await Promise.all([
-        getJson('/api/v1/insights', { from: range.from, until: range.until }, 'insights'),
-        getJson('/api/v1/alerts', {}, 'alerts'),
-        getJson('/api/v1/cost', { from: range.from, until: range.until, groupBy: 'service' }, 'cost'),
-        getJson('/api/v1/alerts/silences', {}, 'silences'),
-      ]);
-    } catch (e) {
-      if (e.name === 'AbortError') return;
-      status.textContent = 'Could not load insights: ' + e.message;
-      return;
-    }
-    status.remove();
-    root.append(this.renderInsights(insights), this.renderAlerts(alerts.alerts || []),
-      this.renderSilences(silences.silences || []), this.renderCost(cost));
+    const scope = [range.service, range.type].filter(Boolean).join(' · ');
+    root.append(el('p', { class: 'hint insights-scope', text: scope ? 'Showing ' + scope + '. Pick another service or type above.' : 'All services.' }));
+    const slots = ['insights', 'alerts', 'silences', 'cost'].map((name) => {
+      const slot = el('section', { class: 'panel', 'aria-busy': 'true', dataset: { section: name, busyLabel: 'Loading…' } },
+        el('p', { class: 'hint', text: 'Loading ' + name + '…' }));
+      root.append(slot);
+      return slot;
+    });
+    const query = range.service ? selector(range.service, {}) : undefined;
+    const sections = [
+      [getJson('/api/v1/insights', { from: range.from, until: range.until, service: range.service, type: range.type }, 'insights'),
+        (b) => this.renderInsights(b)],
+      [getJson('/api/v1/alerts', {}, 'alerts'),
+        (b) => this.renderAlerts((b.alerts || []).filter((a) => !range.service || !a.labels?.service || a.labels.service === range.service))],
+      [getJson('/api/v1/alerts/silences', {}, 'silences'), (b) => this.renderSilences(b.silences || [])],
+      [getJson('/api/v1/cost', { from: range.from, until: range.until, groupBy: 'service', query }, 'cost'), (b) => this.renderCost(b)],
+    ];
+    await Promise.all(sections.map(([pending, render], i) => pending.then((body) => {
+      if (seq === this.seq) slots[i].replaceWith(render(body));
+    }, (e) => {
+      if (e.name === 'AbortError' || seq !== this.seq) return;
+      slots[i].removeAttribute('aria-busy');
+      clear(slots[i]).append(el('p', { class: 'hint', role: 'status', text: 'Could not load ' + slots[i].dataset.section + ': ' + e.message }));
+    })));
   }
 
   /** Runs one change (silence, expire), then shows the result; a failure is said next to the alerts. */

@@ -200,3 +200,57 @@ export function download(blob, name) {
     a.remove();
   }, 1000);
 }
+
+/** The search that matches exactly one function name (a table row click), as a /regex/ the search box reads. */
+export function exactQuery(name) {
+  return '/^' + String(name).replace(/[.*+?^${}()|[\]\\/]/g, '\\$&') + '$/';
+}
+
+/**
+ * Shortens a frame name to `fit` characters from the middle, keeping the end where `Class.method` is:
+ * "shop.Shop$PriceCalc.compute" → "sho…PriceCalc.compute", not "shop.Shop$PriceCalc…".
+ */
+export function middleTruncate(name, fit) {
+  if (name.length <= fit) return name;
+  if (fit <= 1) return '';
+  // a trailing parameter list (Java's "bar(int, java.util.List)") is not part of the method's name; Go's
+  // "fmt.(*pp).printArg" has its parentheses inside
+  const paren = name.endsWith(')') ? name.lastIndexOf('(') : -1;
+  const base = paren > 0 ? name.slice(0, paren) : name;
+  if (paren > 0 && base.length + 3 <= fit) return base + '(…)';
+  // the class and method: the last two dot-separated segments of the name (the package may go)
+  const last = base.lastIndexOf('.');
+  const dot = base.lastIndexOf('.', last - 1);
+  const tail = dot >= 0 ? base.slice(dot + 1) : base;
+  const method = last >= 0 ? base.slice(last + 1) : base;
+  if (tail.length + 2 <= fit) return base.slice(0, fit - 1 - tail.length) + '…' + tail;
+  if (method.length + 2 <= fit) return '…' + tail.slice(tail.length - (fit - 1));
+  return method.slice(0, fit - 1) + '…';
+}
+
+/** WCAG relative luminance of an [r, g, b] colour (0–255 each). */
+export function luminance([r, g, b]) {
+  const f = (c) => {
+    const s = c / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+}
+
+/** WCAG contrast ratio of two [r, g, b] colours, 1 to 21. */
+export function contrast(a, b) {
+  const la = luminance(a);
+  const lb = luminance(b);
+  return (Math.max(la, lb) + 0.05) / (Math.min(la, lb) + 0.05);
+}
+
+/** [r, g, b] of a CSS colour (hex, rgb() or hsl()), resolved by the browser. */
+export function rgbOf(color) {
+  const ctx = rgbOf.ctx || (rgbOf.ctx = document.createElement('canvas').getContext('2d'));
+  ctx.fillStyle = '#000';
+  ctx.fillStyle = color;
+  const v = ctx.fillStyle;
+  if (v.startsWith('#')) return [1, 3, 5].map((i) => parseInt(v.slice(i, i + 2), 16));
+  const m = /rgba?\(([^)]+)\)/.exec(v);
+  return m ? m[1].split(',').slice(0, 3).map((x) => Number(x)) : [0, 0, 0];
+}

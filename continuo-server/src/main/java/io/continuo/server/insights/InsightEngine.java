@@ -76,7 +76,15 @@ public final class InsightEngine implements AutoCloseable {
 
     /** Every detector over [from, until) for one tenant, most severe and most recent first. */
     public List<Insight> evaluate(String tenant, long fromMillis, long untilMillis) {
-        StoreView view = new StoreView(store, tenant, config.minStep().toMillis());
+        return evaluate(tenant, fromMillis, untilMillis, null);
+    }
+
+    /**
+     * As {@link #evaluate(String, long, long)}, looking at one service only (null: all): what the UI's insights
+     * page asks for when a service is selected, so it does not wait for every other service's detectors.
+     */
+    public List<Insight> evaluate(String tenant, long fromMillis, long untilMillis, String service) {
+        StoreView view = new StoreView(store, tenant, config.minStep().toMillis(), service);
         List<Insight> out = new ArrayList<>();
         for (Detector d : detectors) {
             try {

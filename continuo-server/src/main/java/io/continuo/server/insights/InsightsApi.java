@@ -181,13 +181,16 @@ public final class InsightsApi {
         long[] r = range(ctx);
         String kind = ctx.queryParam("kind");
         String service = ctx.queryParam("service");
+        String type = ctx.queryParam("type");
         if (service != null && !service.isEmpty() && service.length() > 200) {
             throw ApiException.badRequest("'service' longer than 200 characters");
         }
         List<Insight> out = new ArrayList<>();
-        for (Insight i : engine.evaluate(RequestContext.tenant(ctx), r[0], r[1])) {
+        String only = service == null || service.isEmpty() ? null : service;
+        for (Insight i : engine.evaluate(RequestContext.tenant(ctx), r[0], r[1], only)) {
             if ((kind == null || kind.isEmpty() || kind.equals(i.kind()))
-                    && (service == null || service.isEmpty() || service.equals(i.service()))) {
+                    && (service == null || service.isEmpty() || service.equals(i.service()))
+                    && (type == null || type.isEmpty() || i.type() == null || type.equals(i.type()))) {
                 out.add(i);
             }
         }

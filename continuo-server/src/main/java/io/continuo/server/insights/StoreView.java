@@ -28,15 +28,22 @@ final class StoreView {
     final String tenant;
     /** Finest bucket of series read for the detectors ({@link InsightsConfig#minStep()}). */
     final long minStep;
+    /** The one service the detectors look at (the UI's selection), or null for every service. */
+    final String onlyService;
 
     StoreView(ProfileStore store, String tenant) {
         this(store, tenant, 60_000);
     }
 
     StoreView(ProfileStore store, String tenant, long minStepMillis) {
+        this(store, tenant, minStepMillis, null);
+    }
+
+    StoreView(ProfileStore store, String tenant, long minStepMillis, String onlyService) {
         this.store = store;
         this.tenant = tenant;
         this.minStep = minStepMillis;
+        this.onlyService = onlyService;
     }
 
     static Selector selector(Map<String, String> labels) {
@@ -48,7 +55,11 @@ final class StoreView {
     }
 
     List<String> services(Selector scope, long from, long until) {
-        return store.labelValues(new SeriesFilter(tenant, scope, from, until), Labels.SERVICE, MAX_SERVICES);
+        List<String> all = store.labelValues(new SeriesFilter(tenant, scope, from, until), Labels.SERVICE, MAX_SERVICES);
+        if (onlyService == null) {
+            return all;
+        }
+        return all.contains(onlyService) ? List.of(onlyService) : List.of();
     }
 
     List<String> types(Map<String, String> labels, long from, long until) {

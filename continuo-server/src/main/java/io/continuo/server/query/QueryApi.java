@@ -96,12 +96,12 @@ public final class QueryApi {
     private void respondTree(Context ctx, ProfileQuery q, FlameTree tree, String fileName) {
         String format = ctx.queryParamAsClass("format", String.class).getOrDefault("json");
         switch (format) {
-            case "json" -> {
+            case "json", "flamebearer" -> {
                 QueryDeadline.check();
                 int maxNodes = RequestContext.intParam(ctx, "maxNodes", QueryLimits.DEFAULT_MAX_NODES, 2, QueryLimits.MAX_MAX_NODES);
                 Map<String, Object> body = header(q, tree.total());
                 body.put("maxNodes", maxNodes);
-                body.putAll(FlameJson.levels(tree.prune(maxNodes), 1.0));
+                body.putAll(FlameJson.layout(tree.prune(maxNodes), 1.0, "flamebearer".equals(format)));
                 ctx.json(body);
             }
             case "collapsed" -> {
@@ -116,7 +116,7 @@ public final class QueryApi {
                         ? List.of(new PprofExport.Group(Labels.EMPTY, tree)) : exportGroups(q, groupBy);
                 ctx.contentType("application/octet-stream").result(exporter.pprof(q.type(), groups, q.fromMillis(), q.untilMillis()));
             }
-            default -> throw ApiException.badRequest("invalid 'format': expected json, collapsed or pprof, got '"
+            default -> throw ApiException.badRequest("invalid 'format': expected json, flamebearer, collapsed or pprof, got '"
                     + io.continuo.model.Strings.abbreviate(format, 40) + "'");
         }
     }
@@ -267,7 +267,12 @@ public final class QueryApi {
         body.put("comparison", side(right, comparison.total()));
         body.put("scale", scale);
         body.put("maxNodes", maxNodes);
-        body.putAll(FlameJson.levels(diff.prune(maxNodes), scale));
+        String format = ctx.queryParamAsClass("format", String.class).getOrDefault("json");
+        if (!"json".equals(format) && !"flamebearer".equals(format)) {
+            throw ApiException.badRequest("invalid 'format': expected json or flamebearer, got '"
+                    + io.continuo.model.Strings.abbreviate(format, 40) + "'");
+        }
+        body.putAll(FlameJson.layout(diff.prune(maxNodes), scale, "flamebearer".equals(format)));
         body.put("changes", changes(baseline, comparison, 50));
         ctx.json(body);
     }

@@ -106,6 +106,10 @@ final class WebUiTest {
     @BeforeEach
     void needsChromium() {
         if (missing != null) {
+            // CI installs Chromium (.ci/run): there a missing browser is a broken build, not a skip
+            if ("true".equals(System.getenv("CI"))) {
+                throw new AssertionError(missing);
+            }
             Assumptions.abort(missing);
         }
     }
@@ -168,6 +172,27 @@ final class WebUiTest {
                 "main;a 100\nmain;b 100\n".getBytes(StandardCharsets.UTF_8));
         ingest("service=diffsvc&format=collapsed&type=cpu&version=1.1&from=" + (now - 600) + "&until=" + (now - 590),
                 "main;a 100\nmain;b 300\n".getBytes(StandardCharsets.UTF_8));
+        // A function with no self time that sorts first by name (the table's bar scale once came from it).
+        ingest("service=sorting&format=collapsed&type=cpu&from=" + (now - 300) + "&until=" + (now - 290),
+                "aaa.Outer.run;zzz.Leaf.work 100\naaa.Outer.run;mmm.Mid.call;zzz.Leaf.work 50\naaa.Outer.run;mmm.Mid.call 7\n"
+                        .getBytes(StandardCharsets.UTF_8));
+        // f grows in time (72 -> 80) while its share falls (72% -> 40%): absolute values must show the growth.
+        ingest("service=grow&format=collapsed&type=cpu&version=1.0&from=" + (now - 1200) + "&until=" + (now - 1190),
+                "main;f 72\nmain;g 28\n".getBytes(StandardCharsets.UTF_8));
+        ingest("service=grow&format=collapsed&type=cpu&version=1.1&from=" + (now - 600) + "&until=" + (now - 590),
+                "main;f 80\nmain;g 120\n".getBytes(StandardCharsets.UTF_8));
+        // One function's name is a prefix of another's: a row click must light exactly one.
+        ingest("service=exact&format=collapsed&type=cpu&from=" + (now - 300) + "&until=" + (now - 290),
+                "main;java.lang.Integer 50\nmain;java.lang.Integer.valueOf 30\nmain;shop.Shop$PriceCalculator.computeDiscountedTotal 20\n"
+                        .getBytes(StandardCharsets.UTF_8));
+        // Lock time and allocation: charted per second in their own units.
+        ingest("service=locky&format=collapsed&type=lock_duration&from=" + (now - 300) + "&until=" + (now - 290),
+                "main;lock 5000000000\n".getBytes(StandardCharsets.UTF_8));
+        ingest("service=locky&format=collapsed&type=alloc_bytes&from=" + (now - 300) + "&until=" + (now - 290),
+                "main;alloc 1048576000\n".getBytes(StandardCharsets.UTF_8));
+        // A service without cpu, as the Pyroscope Node.js SDK sends by default (wall only here).
+        ingest("service=nodeapp&format=collapsed&type=wall&from=" + (now - 300) + "&until=" + (now - 290),
+                "main;handler 100\n".getBytes(StandardCharsets.UTF_8));
         // A wide profile: thousands of distinct stacks, so the flame graph has well over 10,000 nodes.
         ingest("service=wide&format=collapsed&type=cpu&from=" + (now - 300) + "&until=" + (now - 290), wideProfile(4000));
         // Samples tagged with trace and span ids, as the OpenTelemetry integration sends them.
@@ -244,6 +269,8 @@ final class WebUiTest {
     static WebElement waitForFlame(String hostId) {
         WebElement canvas = waiting().until(d -> d.findElement(By.cssSelector("#" + hostId + " canvas")));
         waiting().withMessage("flame graph in #" + hostId + " drawn").until(d -> paintedPixels(canvas) > 1000);
+        // and every panel settled: a chart still loading changes the layout under a click aimed at a frame
+        waiting().withMessage("no panel busy").until(d -> d.findElements(By.cssSelector("main [aria-busy='true']")).isEmpty());
         return canvas;
     }
 
@@ -742,5 +769,358 @@ final class WebUiTest {
         Object png = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
                 + "window.continuo.explore.flame.toBlob().then(b => done(b ? b.type + ':' + b.size : 'none'));");
         assertThat(String.valueOf(png)).startsWith("image/png:");
+    }
+
+    // ---- issue 13: interactions, honest states, readability, big data ---------------------------------
+
+    /** Drags across the total chart from fraction a to fraction b of its width. */
+    static void dragTrend(double a, double b) {
+        WebElement over = driver.findElement(By.cssSelector("#chart-total .u-over"));
+        int w = over.getSize().getWidth();
+        new Actions(driver).moveToElement(over, (int) (w * a) - w / 2, 0).clickAndHold()
+                .moveByOffset((int) (w * (b - a)), 0).release().perform();
+    }
+
+    @Test
+    void draggingAcrossSyncedChartsReloadsTheData() {
+        open("/explore?service=shopgen&type=cpu");
+        waitForFlame("flame");
+        // the total chart and two runtime-metric charts, all cursor-synced: each reports the drag selection
+        waiting().withMessage("runtime metric charts").until(d ->
+                d.findElements(By.cssSelector("#chart-metrics .chart canvas")).size() >= 2
+                        && !d.findElements(By.cssSelector("#chart-total canvas")).isEmpty());
+        waiting().until(d -> d.findElement(By.id("flame-summary")).getText().contains("6.44 s"));
+        // 48 to 30 minutes ago: version 1.0's profile (40 minutes ago) only
+        dragTrend(0.2, 0.5);
+        waiting().withMessage("absolute range in the URL after a drag").until(d -> d.getCurrentUrl().matches(".*from=\\d{13}.*until=\\d{13}.*"));
+        waiting().withMessage("the flame graph shows the dragged range, not the old one").until(d ->
+                d.findElement(By.id("flame-summary")).getText().contains("3.22 s")
+                        && !d.findElement(By.id("flame-summary")).getText().contains("Last hour"));
+        assertThat(((Number) js("return window.continuo.explore.flame.a.total[0]")).longValue()).isEqualTo(3_220_000_000L);
+        waiting().withMessage("the table follows").until(d ->
+                d.findElements(By.cssSelector("#top-table tbody tr")).size() > 0);
+    }
+
+    /** Clicks every header of a table twice; after each click the rows must be in the order aria-sort says. */
+    static void sortEveryColumn(String tableSelector) {
+        int columns = driver.findElements(By.cssSelector(tableSelector + " thead th button")).size();
+        assertThat(columns).as("sortable columns of %s", tableSelector).isGreaterThanOrEqualTo(3);
+        for (int c = 0; c < columns; c++) {
+            for (int click = 0; click < 2; click++) {
+                WebElement button = driver.findElements(By.cssSelector(tableSelector + " thead th button")).get(c);
+                String label = button.getText();
+                assertThat(button.isDisplayed()).as("header %s visible", label).isTrue();
+                button.click();
+                int col = c;
+                waiting().withMessage("aria-sort on " + label).ignoring(StaleElementReferenceException.class).until(d ->
+                        d.findElements(By.cssSelector(tableSelector + " thead th")).get(col).getAttribute("aria-sort") != null);
+                String check = (String) js("const t = document.querySelector(arguments[0]); const col = arguments[1];"
+                        + "const th = t.querySelectorAll('thead th')[col]; const dir = th.getAttribute('aria-sort') === 'ascending' ? 1 : -1;"
+                        + "const rows = [...t.querySelectorAll('tbody tr')];"
+                        + "for (const b of t.querySelectorAll('.bar')) if (b.offsetWidth > 40) return 'bar ' + b.offsetWidth + ' px wide';"
+                        + "const host = t.parentElement.getBoundingClientRect();"
+                        + "for (const h of t.querySelectorAll('thead th')) { const r = h.getBoundingClientRect();"
+                        + "  if (r.right > host.right + 1 || r.left < host.left - 1) return 'header ' + h.textContent + ' off the table host'; }"
+                        + "for (const td of t.querySelectorAll('td.fn')) if (td.offsetWidth < 60) return 'name squeezed to ' + td.offsetWidth + ' px';"
+                        + "const val = (r) => { const td = r.cells[col]; if (col === 0) return td.textContent;"
+                        + "  const v = td.dataset.v; return v === 'Infinity' ? Infinity : Number(v); };"
+                        + "for (let i = 1; i < rows.length; i++) { const a = val(rows[i - 1]); const b = val(rows[i]);"
+                        + "  const c = col === 0 ? a.localeCompare(b) : (a === b ? 0 : a > b ? 1 : -1);"
+                        + "  if (dir * c > 0) return 'rows ' + (i - 1) + ' and ' + i + ' out of order: ' + a + ' / ' + b; }"
+                        + "return 'ok';", tableSelector, c);
+                assertThat(check).as("%s sorted by %s (click %d)", tableSelector, label, click + 1).isEqualTo("ok");
+            }
+        }
+    }
+
+    @Test
+    void everyColumnOfEveryTableSortsAndStaysUsable() {
+        open("/explore?service=sorting&type=cpu");
+        waitForFlame("flame");
+        waiting().until(d -> !d.findElements(By.cssSelector("#top-table tbody tr")).isEmpty());
+        sortEveryColumn("#top-table");
+        // by name ascending the first row has 0 self: bars keep the table's scale
+        driver.findElement(By.cssSelector("#top-table thead th:first-child button")).click();
+        waiting().until(d -> "ascending".equals(d.findElement(By.cssSelector("#top-table thead th:first-child")).getAttribute("aria-sort")));
+        assertThat(driver.findElement(By.cssSelector("#top-table tbody tr td.fn")).getText()).isEqualTo("aaa.Outer.run");
+        sortEveryColumn("#top-table");
+
+        open("/explore?view=diff&service=grow&type=cpu&cmp=version");
+        waitForFlame("diff-flame");
+        waiting().until(d -> !d.findElements(By.cssSelector("#diff-changes tbody tr")).isEmpty());
+        sortEveryColumn("#diff-changes table");
+        driver.findElement(By.cssSelector("#diff-changes button[data-values='normalised']")).click();
+        sortEveryColumn("#diff-changes table");
+
+        open("/trace/" + TRACE_ID);
+        waitForFlame("trace-flame");
+        sortEveryColumn("#trace-top-table");
+    }
+
+    @Test
+    void compareOpensOnThePreviousVersionAndShowsAbsoluteChanges() {
+        open("/explore?view=diff&service=grow&type=cpu&from=now-1h");
+        waitForFlame("diff-flame");
+        waiting().until(d -> d.findElement(By.id("diff-sides")).getText().contains("version 1.0"));
+        assertThat(driver.findElement(By.id("diff-sides")).getText()).contains("version 1.1");
+        assertThat(driver.findElement(By.cssSelector("#cmp-presets button[data-cmp='version']")).getAttribute("aria-pressed")).isEqualTo("true");
+        assertThat(driver.findElement(By.id("diff-state")).getText()).doesNotContain("empty");
+        By f = By.cssSelector("#diff-changes tr[data-fn='f']");
+        waiting().until(d -> !d.findElements(f).isEmpty());
+        // f: 72 -> 80, a growth: red (up) and "+" in absolute values, though its share fell from 72% to 40%
+        WebElement delta = driver.findElement(f).findElement(By.cssSelector("td[data-col='delta']"));
+        assertThat(delta.getAttribute("class")).isEqualTo("up");
+        assertThat(delta.getText()).startsWith("+");
+        assertThat(driver.findElement(f).findElement(By.cssSelector("td[data-col='ratio']")).getText()).isEqualTo("×1.11");
+        assertThat(driver.findElement(f).findElement(By.cssSelector("td[data-col='share']")).getText()).startsWith("-32");
+        // signed sort: largest growth first, then largest shrink first
+        driver.findElement(By.cssSelector("#diff-changes th button[data-sort='delta']")).click();
+        List<String> asc = driver.findElements(By.cssSelector("#diff-changes tbody td.fn")).stream().map(WebElement::getText).toList();
+        driver.findElement(By.cssSelector("#diff-changes th button[data-sort='delta']")).click();
+        List<String> desc = driver.findElements(By.cssSelector("#diff-changes tbody td.fn")).stream().map(WebElement::getText).toList();
+        assertThat(desc.get(0)).isEqualTo("g");
+        assertThat(asc.get(asc.size() - 1)).isEqualTo("g");
+        // normalised to the baseline's total, f shrank
+        driver.findElement(By.cssSelector("#diff-changes button[data-values='normalised']")).click();
+        waiting().until(d -> "down".equals(d.findElement(f).findElement(By.cssSelector("td[data-col='delta']")).getAttribute("class")));
+        screenshot("diff-changes");
+    }
+
+    @Test
+    void lockTimeAndAllocationAreChartedPerSecondInTheirUnits() {
+        open("/explore?service=locky&type=lock_duration&from=now-15m");
+        waitForFlame("flame");
+        waiting().until(d -> d.findElement(By.cssSelector("#chart-total .chart-title")).getText().equals("lock_duration (seconds per second)"));
+        assertThat(String.valueOf(js("return window.continuo.explore.totalChart.opts.fmt(0.5)"))).isEqualTo("0.5 s/s");
+        assertThat(driver.findElement(By.cssSelector("#chart-total")).getText()).doesNotContain("cores");
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("type"))).selectByValue("alloc_bytes");
+        waiting().until(d -> d.findElement(By.cssSelector("#chart-total .chart-title")).getText().equals("alloc_bytes (bytes per second)"));
+        assertThat(String.valueOf(js("return window.continuo.explore.totalChart.opts.fmt(2048)"))).isEqualTo("2 KiB/s");
+    }
+
+    @Test
+    void anEmptyRangeOfAKnownServiceSaysSoInsteadOfOnboarding() {
+        open("/explore?service=diffsvc&type=cpu&from=now-5m");
+        waiting().until(d -> d.findElement(By.id("flame-state")).getText().contains("No data in this range"));
+        assertThat(driver.findElement(By.id("flame-state")).getText()).doesNotContain("curl").contains("diffsvc");
+        driver.findElement(By.cssSelector("#flame-state button.retry")).click();
+        waiting().until(d -> d.getCurrentUrl().contains("from=now-24h"));
+        waitForFlame("flame");
+    }
+
+    @Test
+    void aTableRowHighlightsExactlyItsFunctionAndLabelsKeepTheMethod() {
+        open("/explore?service=exact&type=cpu");
+        waitForFlame("flame");
+        WebElement row = waiting().until(d -> d.findElements(By.cssSelector("#top-table tbody tr")).stream()
+                .filter(r -> "java.lang.Integer".equals(r.getAttribute("data-fn"))).findFirst().orElse(null));
+        row.findElement(By.cssSelector("td.fn")).click();
+        waiting().until(d -> d.findElement(By.id("search-result")).getText().startsWith("matched 50"));
+        Object lit = js("const g = window.continuo.explore.flame; const out = [];"
+                + "for (let i = 1; i < g.n; i++) if (g.match[i] & 1) out.push(g.name(i)); return out.join('|');");
+        assertThat(lit).isEqualTo("java.lang.Integer");
+        assertThat(driver.findElements(By.cssSelector("#top-table tbody tr.active"))).hasSize(1);
+        // the second click clears the highlight
+        driver.findElement(By.cssSelector("#top-table tbody tr.active td.fn")).click();
+        waiting().until(d -> d.findElement(By.id("search-result")).getText().isEmpty());
+        // labels are cut in the middle and keep Class.method
+        Object cut = ((JavascriptExecutor) driver).executeAsyncScript("const done = arguments[arguments.length - 1];"
+                + "import('/js/util.js').then((m) => done([m.middleTruncate('shop.Shop$PriceCalculator.computeDiscountedTotal', 40),"
+                + " m.middleTruncate('shop.Shop$PriceCalculator.computeDiscountedTotal', 12), m.middleTruncate('main', 10)].join('|')));");
+        assertThat(String.valueOf(cut)).isEqualTo("…$PriceCalculator.computeDiscountedTotal|computeDisc…|main");
+    }
+
+    /** Text elements whose contrast with their (nearest opaque) background is below 4.5:1, as "selector: ratio". */
+    static List<String> lowContrast(String... selectors) {
+        @SuppressWarnings("unchecked")
+        List<String> bad = (List<String>) ((JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; const sels = arguments[0];"
+                        + "import('/js/util.js').then((m) => { const out = [];"
+                        + "const bg = (e) => { for (; e; e = e.parentElement) { const c = getComputedStyle(e).backgroundColor;"
+                        + "  if (c && c !== 'transparent' && !/rgba\\(.*, 0\\)$/.test(c)) return c; }"
+                        + "  return getComputedStyle(document.body).backgroundColor; };"
+                        + "for (const sel of sels) { const els = [...document.querySelectorAll(sel)].filter((e) => e.offsetParent !== null && e.textContent.trim());"
+                        + "  if (!els.length) { out.push(sel + ': nothing visible to check'); continue; }"
+                        + "  for (const e of els.slice(0, 20)) { const r = m.contrast(m.rgbOf(getComputedStyle(e).color), m.rgbOf(bg(e)));"
+                        + "    if (r < 4.5) out.push(sel + ' \"' + e.textContent.trim().slice(0, 30) + '\": ' + r.toFixed(2)); } }"
+                        + "done(out); });", List.of(selectors));
+        return bad;
+    }
+
+    static void setTheme(String theme) {
+        js("document.documentElement.dataset.theme = arguments[0]; window.continuo.explore.flame.draw();", theme);
+    }
+
+    @Test
+    void textMeetsWcagAaContrastInBothThemes() {
+        for (String theme : List.of("light", "dark")) {
+            open("/explore?service=grow&type=cpu&from=now-1h");
+            waitForFlame("flame");
+            setTheme(theme);
+            assertThat(lowContrast(".views a[aria-current='page']", "#range-presets button[aria-pressed='true']",
+                    "#panel-tabs button[aria-pressed='true']", ".control > label", "#flame-summary", "#top-table td",
+                    "#top-table th button", ".footer .hint", ".range-summary"))
+                    .as("explore in the %s theme", theme).isEmpty();
+            // every label the flame graph draws, on every fill it draws (search on: matches and dimmed frames)
+            driver.findElement(By.id("search")).sendKeys("f");
+            waiting().until(d -> d.findElement(By.id("search-result")).getText().startsWith("matched"));
+            Object worst = js("const g = window.continuo.explore.flame; const m = window.continuo.util;"
+                    + "const dim = getComputedStyle(document.documentElement).getPropertyValue('--flame-dim').trim();"
+                    + "const fills = [dim, '#e040fb']; for (let i = 0; i < g.n; i++) { fills.push(g.color(i)); fills.push(g.fadedFill(g.color(i))); }"
+                    + "for (const mode of ['name', 'package']) { g.colorMode = mode; for (let h = 0; h < 500; h++) fills.push(g.color.call(Object.assign(Object.create(g), {name: () => 'p' + h + '.C' + h * 7919 + '.m'}), 1)); }"
+                    + "g.colorMode = 'package';"
+                    + "let min = 99; for (const f of fills) min = Math.min(min, m.contrast(m.rgbOf(g.labelColor(f)), m.rgbOf(f))); return min;");
+            assertThat(((Number) worst).doubleValue()).as("the lowest label contrast in the %s theme", theme).isGreaterThanOrEqualTo(4.5);
+
+            for (String palette : List.of("rg", "cb")) {
+                open("/explore?view=diff&service=grow&type=cpu&cmp=version&palette=" + palette);
+                waitForFlame("diff-flame");
+                waiting().until(d -> !d.findElements(By.cssSelector("#diff-changes td.up")).isEmpty()
+                        && !d.findElements(By.cssSelector("#diff-changes td.down")).isEmpty());
+                setTheme(theme);
+                assertThat(lowContrast("#diff-changes td.up", "#diff-changes td.down", "#cmp-presets button[aria-pressed='true']",
+                        ".diff-legend span", "#diff-sides .side"))
+                        .as("compare in the %s theme, palette %s", theme, palette).isEmpty();
+            }
+        }
+        js("delete document.documentElement.dataset.theme");
+    }
+
+    @Test
+    void theColourBlindSafePaletteAndTheClassicPaletteKeepTheirPromises() {
+        open("/explore?view=diff&service=diffsvc&type=cpu&cmp=version");
+        WebElement canvas = waitForFlame("diff-flame");
+        assertThat(redPixels(canvas)).as("red/green by default").isGreaterThan(100);
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("diff-palette"))).selectByValue("cb");
+        waiting().until(d -> d.getCurrentUrl().contains("palette=cb"));
+        // orange for growth, blue for shrink: no green anywhere
+        waiting().withMessage("blue shrink").until(d -> ((Number) js("const c = arguments[0]; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && d[i+2] > d[i] + 40) n++; return n;", canvas)).longValue() > 100);
+        long green = ((Number) js("const c = arguments[0]; const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;"
+                + "let n = 0; for (let i = 0; i < d.length; i += 4) if (d[i+3] > 0 && d[i+1] > d[i] + 40 && d[i+1] > d[i+2] + 40) n++; return n;", canvas)).longValue();
+        assertThat(green).as("green pixels in the colour-blind palette").isZero();
+        assertThat(driver.findElement(By.cssSelector("html")).getAttribute("class")).contains("palette-cb");
+
+        // the classic palette: lightness 58-72% for every name (a signed shift put half of them below)
+        open("/explore?service=wide&type=cpu&color=name");
+        waitForFlame("flame");
+        Object range = js("const g = window.continuo.explore.flame; let lo = 100, hi = 0;"
+                + "for (let h = 0; h < 3000; h++) { const c = g.color.call(Object.assign(Object.create(g), {name: () => 'com.example.F' + h + '.run'}), 1);"
+                + "  const l = Number(/, ([0-9.]+)%\\)$/.exec(c)[1]); lo = Math.min(lo, l); hi = Math.max(hi, l); } return [lo, hi];");
+        assertThat(range.toString()).isEqualTo("[58, 71]");
+    }
+
+    @Test
+    void aServiceWithoutCpuOpensOnATypeItHas() {
+        open("/explore?service=nodeapp");
+        waiting().withMessage("the type the service has").until(d -> d.getCurrentUrl().contains("type=wall"));
+        waitForFlame("flame");
+        open("/explore?service=nodeapp&type=cpu");
+        waiting().withMessage("a link naming a type the service lacks opens on one it has").until(d -> d.getCurrentUrl().contains("type=wall"));
+        waitForFlame("flame");
+        assertThat(new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("type"))).getFirstSelectedOption().getText()).isEqualTo("wall");
+    }
+
+    @Test
+    void theCompactPayloadDrawsAHundredThousandNodesCorrectly() {
+        ingest("service=huge&format=collapsed&type=cpu&from=" + (System.currentTimeMillis() / 1000 - 300)
+                + "&until=" + (System.currentTimeMillis() / 1000 - 290), hugeProfile());
+        String q = "/api/v1/query/flamegraph?type=cpu&query=%7Bservice%3D%22huge%22%7D&from=now-1h&until=now&maxNodes=100000";
+        TestServer.Response json = server.get(q);
+        TestServer.Response compact = server.get(q + "&format=flamebearer");
+        assertThat(compact.status()).isEqualTo(200);
+        com.fasterxml.jackson.databind.JsonNode a = json.json();
+        com.fasterxml.jackson.databind.JsonNode b = compact.json();
+        assertThat(b.path("format").asText()).isEqualTo("flamebearer");
+        // below maxNodes, so nothing is pruned and both answers hold the same tree (pruning picks among ties)
+        assertThat(b.path("numNodes").asInt()).isEqualTo(a.path("numNodes").asInt()).isBetween(90_000, 99_999);
+        // same nodes, x as the gap after the previous node of the level, values in units of valueUnit
+        long unit = b.path("valueUnit").asLong();
+        assertThat(unit).as("values sampled every 10 ms share that period").isGreaterThanOrEqualTo(10_000_000L);
+        for (int d = 0; d < a.path("levels").size(); d++) {
+            com.fasterxml.jackson.databind.JsonNode la = a.path("levels").get(d);
+            com.fasterxml.jackson.databind.JsonNode lb = b.path("levels").get(d);
+            assertThat(lb.size()).isEqualTo(la.size());
+            long end = 0;
+            for (int j = 0; j < la.size(); j += 4) {
+                long x = end + lb.get(j).asLong() * unit;
+                assertThat(x).as("x of node %d at depth %d", j / 4, d).isEqualTo(la.get(j).asLong());
+                assertThat(lb.get(j + 1).asLong() * unit).isEqualTo(la.get(j + 1).asLong());
+                assertThat(lb.get(j + 2).asLong() * unit).isEqualTo(la.get(j + 2).asLong());
+                assertThat(b.path("names").get(lb.get(j + 3).asInt())).isEqualTo(a.path("names").get(la.get(j + 3).asInt()));
+                end = x + la.get(j + 1).asLong();
+            }
+        }
+        System.out.printf("large flame graph: %d nodes, %d bytes as json, %d bytes as flamebearer (valueUnit %d)%n",
+                b.path("numNodes").asInt(), json.body().length, compact.body().length, unit);
+
+        // the page draws all of it from the compact form, the same as from the original
+        open("/explore?service=huge&type=cpu");
+        waitForFlame("flame");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> r = (Map<String, Object>) ((JavascriptExecutor) driver).executeAsyncScript(
+                "const done = arguments[arguments.length - 1]; const url = arguments[0];"
+                        + "const g = window.continuo.explore.flame; const out = {};"
+                        + "const run = async (fmt) => { const tf = performance.now(); const res = await fetch(url + (fmt ? '&format=' + fmt : ''));"
+                        + "  const text = await res.text(); const t0 = performance.now(); const body = JSON.parse(text); const t1 = performance.now();"
+                        + "  g.setData(body); const t2 = performance.now();"
+                        + "  return { fetch: t0 - tf, parse: t1 - t0, draw: t2 - t1, n: g.n, total: g.a.total[0], a: { ...g.a, fn: Array.from(g.a.name, (k) => g.names[k]) } }; };"
+                        + "const same = (p, q) => { for (const k of ['x', 'w', 'total', 'self', 'fn', 'parent', 'depth']) for (let i = 0; i < p[k].length; i++)"
+                        + "  if (p[k][i] !== q[k][i]) return k + '[' + i + ']: ' + p[k][i] + ' vs ' + q[k][i]; return 'same'; };"
+                        + "run('flamebearer').then(() => run('')).then((j) => run('flamebearer').then((c) => {"
+                        + "  const diff = same(j.a, c.a); delete j.a; delete c.a; done({ json: j, compact: c, diff }); }), (e) => done({ error: String(e) }));",
+                base + q);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> j = (Map<String, Object>) r.get("json");
+        @SuppressWarnings("unchecked")
+        Map<String, Object> c = (Map<String, Object>) r.get("compact");
+        assertThat(r).doesNotContainKey("error");
+        assertThat(((Number) c.get("n")).intValue()).isEqualTo(b.path("numNodes").asInt());
+        assertThat(c.get("total")).isEqualTo(j.get("total"));
+        assertThat(r.get("diff")).as("every node's position, size, name and parent decoded from the compact form").isEqualTo("same");
+        assertThat(paintedPixels(driver.findElement(By.cssSelector("#flame canvas")))).isGreaterThan(10_000);
+        // Reported, not asserted: timings depend on the machine (docs/ui.md keeps the measured numbers).
+        System.out.printf("%d-node flame graph in the page: json fetch %.0f ms, parse %.0f ms + unpack/draw %.0f ms;"
+                        + " flamebearer fetch %.0f ms, parse %.0f ms + unpack/draw %.0f ms%n", b.path("numNodes").asInt(),
+                ((Number) j.get("fetch")).doubleValue(), ((Number) j.get("parse")).doubleValue(), ((Number) j.get("draw")).doubleValue(),
+                ((Number) c.get("fetch")).doubleValue(), ((Number) c.get("parse")).doubleValue(), ((Number) c.get("draw")).doubleValue());
+    }
+
+    /** Just under 100,000 distinct call-tree nodes: 10,000 stacks of 8 to 14 frames, CPU time in 10 ms samples. */
+    static byte[] hugeProfile() {
+        java.util.Random random = new java.util.Random(7);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            int depth = 8 + random.nextInt(7);
+            sb.append("main;com.example.Entry.p").append(random.nextInt(40));
+            for (int d = 2; d < depth; d++) {
+                sb.append(";com.example.p").append(random.nextInt(30)).append(".C").append(random.nextInt(40))
+                        .append(".m").append(random.nextInt(8));
+            }
+            sb.append(' ').append((1 + random.nextInt(1000)) * 10_000_000L).append('\n');
+        }
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void insightsFollowTheServiceAndTypeSelection() {
+        open("/explore?view=insights&from=now-12h&service=shopgen&type=cpu");
+        waiting().withMessage("insights loaded").until(d -> d.findElements(By.cssSelector("[aria-busy='true']")).isEmpty()
+                && !d.findElements(By.cssSelector("section.insights-list")).isEmpty());
+        assertThat(driver.findElements(By.cssSelector("li.insight[data-kind='regression']"))).as("checkout's regression is not shopgen's").isEmpty();
+        assertThat(driver.findElement(By.cssSelector(".insights-scope")).getText()).contains("shopgen", "cpu");
+        long t0 = System.nanoTime();
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("service"))).selectByValue("checkout");
+        waiting().withMessage("checkout's regression").until(d -> d.getCurrentUrl().contains("service=checkout")
+                && !d.findElements(By.cssSelector("li.insight[data-kind='regression']")).isEmpty());
+        waiting().until(d -> d.findElements(By.cssSelector("[aria-busy='true']")).isEmpty());
+        System.out.printf("insights page settled %d ms after the service changed; %s%n", (System.nanoTime() - t0) / 1_000_000,
+                js("return performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/') && e.name.includes('checkout'))"
+                        + ".map((e) => e.name.replace(/^.*\\/api\\/v1\\//, '').replace(/\\?.*$/, '') + ' ' + Math.round(e.duration) + ' ms').join(', ')"));
+        assertThat(driver.findElement(By.cssSelector("li.insight[data-kind='regression']")).getText()).contains("checkout");
+        // all services again
+        new org.openqa.selenium.support.ui.Select(driver.findElement(By.id("service"))).selectByValue("");
+        waiting().until(d -> !d.getCurrentUrl().contains("service="));
+        waiting().until(d -> !d.findElements(By.cssSelector("li.insight[data-kind='regression']")).isEmpty());
     }
 }
