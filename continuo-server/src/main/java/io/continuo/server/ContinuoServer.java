@@ -10,6 +10,7 @@ import io.continuo.server.ingest.IngestApi;
 import io.continuo.server.ingest.IngestService;
 import io.continuo.server.ingest.ProfileDecoder;
 import io.continuo.server.metrics.ServerMetrics;
+import io.continuo.server.pyroscope.PyroscopeApi;
 import io.continuo.server.query.PprofExporter;
 import io.continuo.server.query.QueryApi;
 import io.continuo.server.self.SelfProfiler;
@@ -112,6 +113,7 @@ public final class ContinuoServer implements AutoCloseable {
         Javalin app = HttpApp.create(config, metrics);
         new IngestApi(config, decoder, ingest, store, time, metrics).register(app);
         new QueryApi(store, time, metrics, new PprofExporter()).register(app);
+        new PyroscopeApi(store, time, metrics, config).register(app);
         SelfProfiler self = config.selfProfile()
                 ? new SelfProfiler(ingest, decoder, store, config.selfProfileInterval(), Version.current()) : null;
         ContinuoServer server = new ContinuoServer(config, store, app, self, metrics);

@@ -81,7 +81,8 @@ public final class HttpApp {
      * the same rule in its handler ({@link ApiKeys}), so that its refusals are OTLP Status messages.
      */
     private static boolean needsAuth(String path) {
-        return path.startsWith("/api/") || path.equals("/ingest") || path.startsWith("/pyroscope/") || path.startsWith("/push.v1.");
+        return path.startsWith("/api/") || path.equals("/ingest") || path.startsWith("/pyroscope/") || path.startsWith("/push.v1.")
+                || path.startsWith("/querier.v1.") || path.startsWith("/settings.v1.");
     }
 
     /** Validates {@code X-Scope-OrgID} and records the request's tenant; on the API paths, checks the API key. */
