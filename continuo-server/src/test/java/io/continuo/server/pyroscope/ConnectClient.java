@@ -49,7 +49,7 @@ final class ConnectClient {
     }
 
     /** A call's raw outcome: status, content type and (decompressed) body. */
-    record Raw(int status, String contentType, byte[] body) {
+    record Raw(int status, String contentType, byte[] body, boolean gzipped) {
         String text() {
             return new String(body, StandardCharsets.UTF_8);
         }
@@ -103,10 +103,11 @@ final class ConnectClient {
             HttpResponse<byte[]> r = http.send(b.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
             byte[] out = r.body();
-            if (r.headers().firstValue("Content-Encoding").map("gzip"::equalsIgnoreCase).orElse(false)) {
+            boolean gzipped = r.headers().firstValue("Content-Encoding").map("gzip"::equalsIgnoreCase).orElse(false);
+            if (gzipped) {
                 out = gunzip(out);
             }
-            return new Raw(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), out);
+            return new Raw(r.statusCode(), r.headers().firstValue("Content-Type").orElse(""), out, gzipped);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

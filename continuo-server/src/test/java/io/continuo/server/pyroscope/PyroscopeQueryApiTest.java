@@ -283,6 +283,12 @@ class PyroscopeQueryApiTest {
         assertThat(r.status()).as(r.text()).isEqualTo(200);
         assertThat(r.contentType()).startsWith("application/json");
         assertThat(r.text()).startsWith("{\"flamegraph\":{\"names\":[\"total\"").contains("\"total\":\"3220000000\"", "\"maxSelf\":\"");
+        // a large answer comes back gzipped to a client that accepts it (connect-go does)
+        ConnectClient.Raw big = client.raw(Q + "SelectMergeStacktraces",
+                ConnectClient.encode(stacks(CPU, "{service_name=\"shopgen\"}"), Encoding.PROTO), "application/proto");
+        assertThat(big.status()).isEqualTo(200);
+        assertThat(big.body().length).isGreaterThan(2000);
+        assertThat(big.gzipped()).isTrue();
     }
 
     @Test
