@@ -171,6 +171,13 @@ class PyroscopeQueryApiTest {
             assertThat(self.getOrDefault(f.path("name").asText(), 0L)).as(f.path("name").asText()).isEqualTo(f.path("self").asLong());
         }
         assertThat(fg.getMaxSelf()).isEqualTo(self.values().stream().mapToLong(Long::longValue).max().orElseThrow());
+        // Grafana's data source rebuilds the tree from the levels by position; every stack must come back whole
+        Map<String, Long> collapsed = new HashMap<>();
+        for (String line : server.get("/api/v1/query/flamegraph?type=cpu&format=collapsed&" + q("{service=\"shopgen\",version=\"1.0\"}") + RANGE).text().split("\n")) {
+            int space = line.lastIndexOf(' ');
+            collapsed.merge(line.substring(0, space), Long.parseLong(line.substring(space + 1)), Long::sum);
+        }
+        assertThat(LevelDecoder.stacksLikeGrafana(fg.getNamesList(), fg.getLevelsList())).isEqualTo(collapsed);
 
         QuerierProto.FlameGraph small = client.call(Q + "SelectMergeStacktraces", stacks(CPU, sel).toBuilder().setMaxNodes(20).build(),
                 QuerierProto.SelectMergeStacktracesResponse.getDefaultInstance(), enc).getFlamegraph();
@@ -400,6 +407,42 @@ class PyroscopeQueryApiTest {
                         out.merge(names.get((int) l.getValues(i + stride - 1)), self, Long::sum);
                     }
                 }
+            }
+            return out;
+        }
+
+        /**
+         * The tree as Grafana's Pyroscope data source rebuilds it (levelsToTree): offsets made absolute level by
+         * level, each node the child of the next parent whose span contains it; returned as collapsed stacks.
+         */
+        static Map<String, Long> stacksLikeGrafana(List<String> names, List<QuerierProto.Level> levels) {
+            record Node(long start, long value, String path) {
+            }
+            Map<String, Long> out = new HashMap<>();
+            List<Node> parents = List.of(new Node(0, levels.get(0).getValues(1), ""));
+            for (int d = 1; d < levels.size(); d++) {
+                List<Node> next = new java.util.ArrayList<>();
+                int p = 0;
+                long offset = 0;
+                QuerierProto.Level l = levels.get(d);
+                for (int i = 0; i < l.getValuesCount(); ) {
+                    long start = l.getValues(i) + offset;
+                    long value = l.getValues(i + 1);
+                    Node parent = parents.get(p);
+                    if (start >= parent.start && start + value <= parent.start + parent.value) {
+                        String path = (parent.path.isEmpty() ? "" : parent.path + ";") + names.get((int) l.getValues(i + 3));
+                        next.add(new Node(start, value, path));
+                        if (l.getValues(i + 2) != 0) {
+                            out.merge(path, l.getValues(i + 2), Long::sum);
+                        }
+                        offset = start + value;
+                        i += 4;
+                    } else {
+                        p++;
+                        assertThat(p).as("a node outside every parent at level " + d).isLessThan(parents.size());
+                    }
+                }
+                parents = next;
             }
             return out;
         }
