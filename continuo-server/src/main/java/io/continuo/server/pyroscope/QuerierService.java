@@ -61,11 +61,17 @@ final class QuerierService {
         long[] range = range(r.getStart(), r.getEnd());
         TreeSet<String> names = new TreeSet<>();
         for (PyroscopeSelector sel : selectors(r.getMatchersList())) {
-            if (types(tenant, sel, range).isEmpty()) {
+            List<PyroscopeType> types = types(tenant, sel, range);
+            if (types.isEmpty()) {
                 continue;
             }
-            for (String name : store.labelNames(filter(tenant, sel, range))) {
-                names.add(LabelNames.toPyroscope(name));
+            List<String> all = store.labelNames(filter(tenant, sel, range));
+            if (sel.types().isEmpty()) {
+                all.forEach(n -> names.add(LabelNames.toPyroscope(n)));
+            } else {
+                for (Labels set : labelSets(tenant, sel, range, types, all)) {
+                    set.forEach((n, v) -> names.add(LabelNames.toPyroscope(n)));
+                }
             }
             names.addAll(List.of(LabelNames.TYPE_LABELS));
         }
@@ -84,11 +90,36 @@ final class QuerierService {
             if (LabelNames.isTypeLabel(name)) {
                 types.forEach(t -> values.add(t.label(name)));
             } else if (!types.isEmpty() && !name.startsWith("__")) {
-                values.addAll(store.labelValues(filter(tenant, sel, range), LabelNames.toContinuo(name), MAX_LABEL_VALUES));
+                String label = LabelNames.toContinuo(name);
+                if (sel.types().isEmpty()) {
+                    values.addAll(store.labelValues(filter(tenant, sel, range), label, MAX_LABEL_VALUES));
+                } else {
+                    for (Labels set : labelSets(tenant, sel, range, types, List.of(label))) {
+                        values.add(set.get(label) == null ? "" : set.get(label));
+                    }
+                }
             }
         }
         values.remove("");
         return TypesProto.LabelValuesResponse.newBuilder().addAllNames(values).build();
+    }
+
+    /**
+     * The distinct values of {@code groupBy} on the series of these types with data in the range: how label names
+     * and values are narrowed to a type, as the series index itself is not kept per type.
+     */
+    private List<Labels> labelSets(String tenant, PyroscopeSelector sel, long[] range, List<PyroscopeType> types, List<String> groupBy) {
+        List<Labels> out = new ArrayList<>();
+        if (range[1] <= range[0]) {
+            return out;
+        }
+        for (PyroscopeType t : types) {
+            ProfileQuery q = new ProfileQuery(tenant, t.continuoType(), sel.store(), range[0], range[1]);
+            for (TimeSeries s : store.totals(q, range[1] - range[0], groupBy)) {
+                out.add(s.labels());
+            }
+        }
+        return out;
     }
 
     /**

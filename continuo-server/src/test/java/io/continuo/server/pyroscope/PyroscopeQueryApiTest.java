@@ -130,6 +130,19 @@ class PyroscopeQueryApiTest {
                         .addMatchers("{service_name=\"shopgen\", __profile_type__=\"" + CPU + "\"}").setStart(FROM).setEnd(UNTIL).build(),
                 TypesProto.LabelValuesResponse.getDefaultInstance(), enc);
         assertThat(versions.getNamesList()).containsExactly("1.0", "2.0");
+        // narrowed to a type, as the Drilldown asks ({__profile_type__=...}): only version 1.0 sent a heap profile
+        TypesProto.LabelValuesResponse heapVersions = client.call(Q + "LabelValues",
+                TypesProto.LabelValuesRequest.newBuilder().setName("version")
+                        .addMatchers("{__profile_type__=\"" + INUSE + "\", service_name=\"shopgen\"}").setStart(FROM).setEnd(UNTIL).build(),
+                TypesProto.LabelValuesResponse.getDefaultInstance(), enc);
+        assertThat(heapVersions.getNamesList()).containsExactly("1.0");
+        TypesProto.LabelNamesResponse heapNames = client.call(Q + "LabelNames",
+                TypesProto.LabelNamesRequest.newBuilder().addMatchers("{__profile_type__=\"" + INUSE + "\"}").setStart(FROM).setEnd(UNTIL).build(),
+                TypesProto.LabelNamesResponse.getDefaultInstance(), enc);
+        assertThat(heapNames.getNamesList()).contains("service_name", "version", "__profile_type__");
+        assertThat(client.call(Q + "LabelNames",
+                TypesProto.LabelNamesRequest.newBuilder().addMatchers("{__profile_type__=\"nothing:stored:count:x:y\"}").setStart(FROM).setEnd(UNTIL).build(),
+                TypesProto.LabelNamesResponse.getDefaultInstance(), enc).getNamesCount()).isZero();
         TypesProto.LabelValuesResponse types = client.call(Q + "LabelValues",
                 TypesProto.LabelValuesRequest.newBuilder().setName("__profile_type__")
                         .addMatchers("{service_name=\"shop\"}").setStart(FROM).setEnd(UNTIL).build(),
