@@ -26,7 +26,10 @@ public final class PyroscopeApi {
     public PyroscopeApi(ProfileStore store, TimeParser time, ServerMetrics metrics, ServerConfig config) {
         this.querier = new QuerierService(store, time);
         this.render = new RenderApi(querier, store, time);
-        this.connect = new ConnectUnary(metrics, config.maxBodyBytes(), config.maxDecompressedBytes());
+        // Query requests are small: a gzipped one may not grow past the plain body limit (a 256 MB profile upload
+        // limit would let a few kilobytes of gzip occupy a query thread and its memory for nothing).
+        this.connect = new ConnectUnary(metrics, config.maxBodyBytes(),
+                Math.min(config.maxDecompressedBytes(), config.maxBodyBytes()));
     }
 
     public void register(Javalin app) {
