@@ -5,6 +5,7 @@ import io.continuo.formats.pprof.PprofWriter;
 import io.continuo.model.FlameTree;
 import io.continuo.model.Labels;
 import io.continuo.model.ProfileType;
+import io.continuo.model.Selector;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.pyroscope.proto.PprofProto;
 import io.continuo.server.pyroscope.proto.QuerierProto;
@@ -22,7 +23,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -234,7 +234,7 @@ final class QuerierService {
             ProfileQuery q = new ProfileQuery(tenant, type.continuoType(), sel.store(), range[0], range[1]);
             boolean average = r.hasAggregation()
                     && r.getAggregation() == TypesProto.TimeSeriesAggregationType.TIME_SERIES_AGGREGATION_TYPE_AVERAGE;
-            series = average ? averages(q, step, groupBy) : store.totals(q, step, groupBy);
+            series = average ? SeriesAverages.of(store, q, step, groupBy) : store.totals(q, step, groupBy);
         }
         List<TypesProto.Series> out = new ArrayList<>();
         for (TimeSeries s : series) {
@@ -270,7 +270,7 @@ final class QuerierService {
     /** Whether the tenant has any profile; Continuo keeps no first/last times per tenant, so those stay 0. */
     TypesProto.GetProfileStatsResponse profileStats(String tenant) {
         long now = time.nowMillis();
-        boolean any = !store.profileTypes(new SeriesFilter(tenant, io.continuo.model.Selector.ALL, 0, now + DEFAULT_RANGE_MILLIS)).isEmpty();
+        boolean any = !store.profileTypes(new SeriesFilter(tenant, Selector.ALL, 0, now + DEFAULT_RANGE_MILLIS)).isEmpty();
         return TypesProto.GetProfileStatsResponse.newBuilder().setDataIngested(any).build();
     }
 
@@ -347,40 +347,6 @@ final class QuerierService {
             }
         });
         return b.build();
-    }
-
-    /**
-     * Pyroscope's average aggregation: per step, the mean over the series of a group that have a value in it (so
-     * one snapshot per instance, such as in-use memory, is not added up across uploads of the same series).
-     */
-    private List<TimeSeries> averages(ProfileQuery q, long step, List<String> groupBy) {
-        List<String> all = new ArrayList<>(store.labelNames(new SeriesFilter(q.tenant(), q.selector(), q.fromMillis(), q.untilMillis())));
-        all.remove(Labels.SPAN_ID);
-        all.remove(Labels.TRACE_ID);
-        Map<Labels, double[][]> groups = new LinkedHashMap<>();
-        long[] timestamps = null;
-        for (TimeSeries s : store.totals(q, step, all)) {
-            timestamps = s.timestamps();
-            double[][] g = groups.computeIfAbsent(io.continuo.store.Steps.groupLabels(s.labels(), groupBy),
-                    k -> new double[2][s.values().length]);
-            for (int i = 0; i < s.values().length; i++) {
-                if (s.values()[i] != 0) {
-                    g[0][i] += s.values()[i];
-                    g[1][i]++;
-                }
-            }
-        }
-        List<TimeSeries> out = new ArrayList<>();
-        for (Map.Entry<Labels, double[][]> e : groups.entrySet()) {
-            double[][] g = e.getValue();
-            double[] values = new double[g[0].length];
-            for (int i = 0; i < values.length; i++) {
-                values[i] = g[1][i] == 0 ? 0 : g[0][i] / g[1][i];
-            }
-            out.add(new TimeSeries(e.getKey(), timestamps, values));
-        }
-        out.sort(Comparator.comparing(s -> s.labels().toString()));
-        return out;
     }
 
     private static double sum(TypesProto.Series s) {

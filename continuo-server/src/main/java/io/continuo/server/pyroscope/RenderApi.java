@@ -1,6 +1,7 @@
 package io.continuo.server.pyroscope;
 
 import io.continuo.model.FlameTree;
+import io.continuo.model.LabelMatcher;
 import io.continuo.model.Strings;
 import io.continuo.server.http.ApiException;
 import io.continuo.server.http.RequestContext;
@@ -139,19 +140,20 @@ final class RenderApi {
     /** The selector back as Pyroscope text (store labels renamed back; type matchers kept). */
     private static String selectorText(PyroscopeSelector sel) {
         StringBuilder sb = new StringBuilder("{");
-        for (io.continuo.model.LabelMatcher m : sel.store().matchers()) {
-            append(sb, io.continuo.model.LabelMatcher.of(LabelNames.toPyroscope(m.name()), m.op(), m.value()));
+        for (LabelMatcher m : sel.store().matchers()) {
+            append(sb, LabelMatcher.of(LabelNames.toPyroscope(m.name()), m.op(), m.value()));
         }
-        for (io.continuo.model.LabelMatcher m : sel.types()) {
+        for (LabelMatcher m : sel.types()) {
             append(sb, m);
         }
         if (sel.matchesNone()) {
-            append(sb, io.continuo.model.LabelMatcher.of("__none__", io.continuo.model.LabelMatcher.Op.EQ, "x"));
+            // a condition no series meets, so the parsed request selects nothing, as this one does
+            append(sb, LabelMatcher.of("__none__", LabelMatcher.Op.EQ, "x"));
         }
         return sb.append('}').toString();
     }
 
-    private static void append(StringBuilder sb, io.continuo.model.LabelMatcher m) {
+    private static void append(StringBuilder sb, LabelMatcher m) {
         if (sb.length() > 1) {
             sb.append(',');
         }
