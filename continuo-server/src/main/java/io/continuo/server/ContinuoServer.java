@@ -15,6 +15,7 @@ import io.continuo.server.ingest.IngestService;
 import io.continuo.server.ingest.ProfileDecoder;
 import io.continuo.server.metrics.ServerMetrics;
 import io.continuo.server.metrics.StoreHealthReport;
+import io.continuo.server.pyroscope.PyroscopeApi;
 import io.continuo.server.query.PprofExporter;
 import io.continuo.server.query.QueryApi;
 import io.continuo.server.self.SelfProfiler;
@@ -121,6 +122,7 @@ public final class ContinuoServer implements AutoCloseable {
         new IngestApi(config, decoder, ingest, store, time, metrics).register(app);
         QueryDeadlines deadlines = new QueryDeadlines(config.queryTimeout());
         new QueryApi(store, time, metrics, new PprofExporter(), deadlines).register(app);
+        new PyroscopeApi(store, time, metrics, config).register(app);
         SelfProfiler self = config.selfProfile()
                 ? new SelfProfiler(ingest, decoder, store, config.selfProfileInterval(), Version.current()) : null;
         ContinuoServer server = new ContinuoServer(config, store, app, self, metrics);
