@@ -297,7 +297,10 @@ export async function updateExplore(prev, opts) {
   if (changed(prev, state, DATA_KEYS)) {
     // the drawing options of a link apply to its first picture too
     explore.flame.layout = state.layout;
-    explore.flame.colorMode = state.color;
+    if (explore.flame.colorMode !== state.color) {
+      explore.flame.colorMode = state.color;
+      explore.flame.nameColors = [];
+    }
     await loadExploreData(opts);
     return;
   }

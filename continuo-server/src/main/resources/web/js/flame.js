@@ -19,6 +19,7 @@ export class FlameGraph {
     this.opts = opts;
     this.layout = opts.layout || 'icicle';
     this.colorMode = opts.colorMode || 'package';
+    this.nameColors = [];
     this.palette = opts.palette || 'rg';
     this.textColors = new Map();
     this.host = host;
@@ -145,6 +146,7 @@ export class FlameGraph {
     this.focus = 0;
     this.selected = -1;
     this.pkgColor = new Map();
+    this.nameColors = [];
     if (focusPath && focusPath.length) this.focus = this.resolvePath(focusPath);
     if (this.matcher) this.computeMatches();
     this.draw();
@@ -217,6 +219,7 @@ export class FlameGraph {
 
   setColorMode(mode) {
     this.colorMode = mode;
+    this.nameColors = [];
     this.draw();
   }
 
@@ -366,7 +369,19 @@ export class FlameGraph {
   color(i) {
     if (this.diff) return this.diffColor(i);
     if (i === 0) return '#b8b8b8';
-    const nm = this.name(i);
+    // one colour per name, computed once per data set and colour mode: a draw of 100,000 frames is then a loop
+    // over numbers, not 100,000 package parses
+    const id = this.a.name[i];
+    let c = this.nameColors[id];
+    if (c === undefined) {
+      c = this.colorFor(this.names[id] ?? '?');
+      this.nameColors[id] = c;
+    }
+    return c;
+  }
+
+  /** The fill of a frame by its name in the current colour mode (no cache; see color(i)). */
+  colorFor(nm) {
     if (this.colorMode === 'name') {
       const h = hash(nm);
       // the classic warm flame palette

@@ -967,7 +967,7 @@ final class WebUiTest {
             Object worst = js("const g = window.continuo.explore.flame; const m = window.continuo.util;"
                     + "const dim = getComputedStyle(document.documentElement).getPropertyValue('--flame-dim').trim();"
                     + "const fills = [dim, '#e040fb']; for (let i = 0; i < g.n; i++) { fills.push(g.color(i)); fills.push(g.fadedFill(g.color(i))); }"
-                    + "for (const mode of ['name', 'package']) { g.colorMode = mode; for (let h = 0; h < 500; h++) fills.push(g.color.call(Object.assign(Object.create(g), {name: () => 'p' + h + '.C' + h * 7919 + '.m'}), 1)); }"
+                    + "for (const mode of ['name', 'package']) { g.colorMode = mode; for (let h = 0; h < 500; h++) fills.push(g.colorFor('p' + h + '.C' + h * 7919 + '.m')); }"
                     + "g.colorMode = 'package';"
                     + "let min = 99; for (const f of fills) min = Math.min(min, m.contrast(m.rgbOf(g.labelColor(f)), m.rgbOf(f))); return min;");
             assertThat(((Number) worst).doubleValue()).as("the lowest label contrast in the %s theme", theme).isGreaterThanOrEqualTo(4.5);
@@ -1005,7 +1005,7 @@ final class WebUiTest {
         open("/explore?service=wide&type=cpu&color=name");
         waitForFlame("flame");
         Object range = js("const g = window.continuo.explore.flame; let lo = 100, hi = 0;"
-                + "for (let h = 0; h < 3000; h++) { const c = g.color.call(Object.assign(Object.create(g), {name: () => 'com.example.F' + h + '.run'}), 1);"
+                + "for (let h = 0; h < 3000; h++) { const c = g.colorFor('com.example.F' + h + '.run');"
                 + "  const l = Number(/, ([0-9.]+)%\\)$/.exec(c)[1]); lo = Math.min(lo, l); hi = Math.max(hi, l); } return [lo, hi];");
         assertThat(range.toString()).isEqualTo("[58, 71]");
     }
