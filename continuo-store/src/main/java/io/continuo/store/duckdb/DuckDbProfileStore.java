@@ -109,7 +109,7 @@ public final class DuckDbProfileStore implements ProfileStore {
 
     @Override
     public StoreHealth health() {
-        return health.snapshot();
+        return StoreHealth.withStuckWriter(health.snapshot(), writer.stuckMessage());
     }
 
     /** Opens (creating when missing) the store in {@code config.dataDir()}. */

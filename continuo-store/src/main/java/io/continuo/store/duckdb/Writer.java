@@ -406,6 +406,11 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         commits.shutdown(SHUTDOWN_WAIT);
     }
 
+    /** Non-null while the writer has been stuck in one commit for longer than callers wait. */
+    String stuckMessage() {
+        return commits.stuckMessage();
+    }
+
     /**
      * On a healthy store: records a clean shutdown and checkpoints, so the next start replays no WAL. An out of
      * service store writes nothing: its WAL already holds every acknowledged write.
