@@ -35,14 +35,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The only thread that writes to DuckDB. Callers enqueue a task and wait on its future; the thread drains up to
- * {@code maxGroupCommit} tasks, appends them all in one transaction and commits once (group commit), then completes
- * the futures, so a caller returns only once its rows are in the WAL. Between groups it rolls up completed minutes
- * and hours and applies retention. Running everything on one thread means the caches need no write locks and the
- * rollup watermarks cannot race late writes.
+ * What the one thread that writes to DuckDB does ({@link GroupCommit} runs it): appends a drained group of uploads in
+ * one transaction and commits once, so a caller returns only once its rows are in the WAL; between groups it runs
+ * {@link Rollups} and {@link Retention} and checkpoints. Running everything on one thread means the caches need no
+ * write locks and the rollup watermarks cannot race late writes.
  * <p>
- * The queue is bounded: when the disk is slower than the uploads, {@code write} blocks the caller (back-pressure
- * reaches the HTTP layer) rather than buffering without limit.
+ * It also owns the store's availability: a fatal error (full disk, I/O error, invalidated instance) takes the store
+ * out of service and reopens the {@link Database} from its files; while out of service it refuses writes and probes
+ * once a second until it can commit again. The queue's bounds and answers are {@link GroupCommit}'s.
  */
 final class Writer implements GroupCommit.Committer<Writer.Op> {
     private static final System.Logger LOG = System.getLogger(Writer.class.getName());
