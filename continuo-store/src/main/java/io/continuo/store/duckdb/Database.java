@@ -242,7 +242,8 @@ final class Database {
     /** Runs a query on a pooled reader connection of the current instance. */
     <T> T read(SqlFunction<T> body) {
         if (!lock.readLock().tryLock()) {
-            // A reopen is waiting or running: answer now rather than queue behind it.
+            // A reopen holds the database: answer now rather than queue behind it. (Readers may barge past a reopen
+            // that waits; it retries a second later, so a busy query load delays a reopen but cannot block it.)
             throw new StoreUnavailableException(StoreFailure.IO_ERROR, "the store is reopening its database; "
                     + "retry shortly", 2);
         }
