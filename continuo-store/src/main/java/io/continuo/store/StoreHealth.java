@@ -18,4 +18,12 @@ public record StoreHealth(boolean healthy, StoreFailure failure, String message,
     public StoreHealth {
         writeFailures = Map.copyOf(writeFailures);
     }
+
+    /** A healthy snapshot turned into a TIMEOUT one while the writer is stuck ({@code stuck} non-null). */
+    public static StoreHealth withStuckWriter(StoreHealth h, String stuck) {
+        if (!h.healthy() || stuck == null) {
+            return h;
+        }
+        return new StoreHealth(false, StoreFailure.TIMEOUT, stuck, System.currentTimeMillis(), h.writeFailures());
+    }
 }

@@ -82,6 +82,8 @@ class ChaosTest {
                         .containsPattern("continuo_store_write_failures_total\\{reason=\"disk_full\"} [1-9]");
                 uploaders.stop();
                 assertThat(uploaders.refusals).anySatisfy(r -> assertThat(r).startsWith("507 ").contains("disk"));
+                assertThat(uploaders.refusals).as("every refusal says when to retry")
+                        .allSatisfy(r -> assertThat(r).doesNotStartWith("507 - ").doesNotStartWith("503 - "));
                 assertThat(uploaders.slowestRefusalMillis.get()).as("refusals are prompt").isLessThan(20_000);
                 // Queries keep answering from what is stored.
                 StoreChecks.assertLedger(server.base(), uploaders, "while the disk is full");

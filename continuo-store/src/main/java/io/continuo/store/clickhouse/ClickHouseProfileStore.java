@@ -10,6 +10,7 @@ import io.continuo.store.ProfileQuery;
 import io.continuo.store.ProfileStore;
 import io.continuo.store.RangeSplit;
 import io.continuo.store.SeriesFilter;
+import io.continuo.store.SeriesListing;
 import io.continuo.store.Steps;
 import io.continuo.store.StoreException;
 import io.continuo.store.StoreStats;
@@ -283,52 +284,25 @@ public final class ClickHouseProfileStore implements ProfileStore {
     @Override
     public List<String> labelNames(SeriesFilter filter) {
         checkOpen();
-        TreeSet<String> names = new TreeSet<>();
-        for (Series s : selectAny(filter)) {
-            for (int i = 0; i < s.labels().size(); i++) {
-                names.add(s.labels().name(i));
-            }
-        }
-        return List.copyOf(names);
+        return SeriesListing.labelNames(selectAny(filter));
     }
 
     @Override
     public List<String> labelValues(SeriesFilter filter, String labelName, int limit) {
         checkOpen();
-        TreeSet<String> values = new TreeSet<>();
-        for (Series s : selectAny(filter)) {
-            String v = s.labels().get(labelName);
-            if (v != null) {
-                values.add(v);
-            }
-        }
-        return values.stream().limit(Math.max(0, limit)).toList();
+        return SeriesListing.labelValues(selectAny(filter), labelName, limit);
     }
 
     @Override
     public List<TypeInfo> profileTypes(SeriesFilter filter) {
         checkOpen();
-        TreeMap<String, String> types = new TreeMap<>();
-        for (Series s : selectAny(filter)) {
-            if (!s.isMetric()) {
-                types.putIfAbsent(s.type(), s.unit());
-            }
-        }
-        List<TypeInfo> out = new ArrayList<>();
-        types.forEach((name, unit) -> out.add(new TypeInfo(name, unit)));
-        return out;
+        return SeriesListing.profileTypes(selectAny(filter));
     }
 
     @Override
     public List<String> metricNames(SeriesFilter filter) {
         checkOpen();
-        TreeSet<String> names = new TreeSet<>();
-        for (Series s : selectAny(filter)) {
-            if (s.isMetric()) {
-                names.add(s.metricName());
-            }
-        }
-        return List.copyOf(names);
+        return SeriesListing.metricNames(selectAny(filter));
     }
 
     private List<Series> selectAny(SeriesFilter f) {

@@ -35,7 +35,6 @@ import java.util.concurrent.TimeUnit;
  * cannot resolve. The queue is {@link GroupCommit}: bounded, with bounded waits, every upload answered.
  */
 final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
-    private static final System.Logger LOG = System.getLogger(GroupWriter.class.getName());
     private static final int QUEUE_CAPACITY = 1024;
     /** How long a series is trusted to have its row without asking ClickHouse again (retention may remove it). */
     static final long KNOWN_SERIES_TTL_NANOS = TimeUnit.MINUTES.toNanos(10);
@@ -100,7 +99,7 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
     }
 
     StoreHealth health() {
-        return health.snapshot();
+        return StoreHealth.withStuckWriter(health.snapshot(), commits.stuckMessage());
     }
 
     /** While the last INSERT failed: ask ClickHouse whether it answers again, to clear /healthz without a write. */

@@ -17,11 +17,11 @@ import java.util.List;
  */
 final class SeriesIndex {
     /** Metric series are series whose type is ':' + the metric name, as in the DuckDB engine. */
-    static final String METRIC_PREFIX = ":";
+    static final String METRIC_PREFIX = io.continuo.store.SeriesListing.METRIC_PREFIX;
     /** Type argument of {@link #select}: every series, metrics included. */
     static final String ANY = "*";
 
-    record Series(long id, String type, String unit, Labels labels) {
+    record Series(long id, String type, String unit, Labels labels) implements io.continuo.store.SeriesListing.Listed {
         boolean isMetric() {
             return type.startsWith(METRIC_PREFIX);
         }

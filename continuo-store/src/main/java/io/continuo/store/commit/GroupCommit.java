@@ -123,6 +123,10 @@ public final class GroupCommit<T> {
     private final Task<T> shutdownMarker = new Task<>(null);
     private final Thread thread;
     private volatile boolean stopping;
+    /** System.nanoTime() when the running commit began; 0 otherwise. */
+    private volatile long busySince;
+    /** System.nanoTime() when the running maintenance step began; 0 otherwise. */
+    private volatile long maintenanceSince;
 
     public GroupCommit(Options options, Committer<T> committer) {
         this.options = options;
@@ -269,11 +273,14 @@ public final class GroupCommit<T> {
             return;
         }
         Throwable failure = null;
+        busySince = System.nanoTime() | 1;
         try {
             committer.commit(group);
         } catch (Throwable t) {
             failure = t;
             LOG.log(System.Logger.Level.ERROR, options.name() + ": a commit failed; its tasks get the error", t);
+        } finally {
+            busySince = 0;
         }
         for (Task<T> t : group) {
             if (!t.isDone()) {
@@ -298,11 +305,34 @@ public final class GroupCommit<T> {
     }
 
     private void idleQuietly() {
+        maintenanceSince = System.nanoTime() | 1;
         try {
             committer.idle();
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.WARNING, options.name() + ": maintenance failed; will retry", t);
+        } finally {
+            maintenanceSince = 0;
         }
+    }
+
+    /**
+     * How long the thread has been inside one commit, or inside maintenance while writes wait (zero otherwise). A
+     * store stuck in there (a hung disk, an unanswering server) answers callers with timeouts; health reports it
+     * too. Long maintenance with nobody waiting (a rollup backlog) is not a failure.
+     */
+    public Duration busyFor() {
+        long since = busySince;
+        if (since == 0 && hasWaiting()) {
+            since = maintenanceSince;
+        }
+        return since == 0 ? Duration.ZERO : Duration.ofNanos(System.nanoTime() - since);
+    }
+
+    /** The store's condition as seen from the queue: {@link StoreFailure#TIMEOUT} when stuck past the caller wait. */
+    public String stuckMessage() {
+        Duration busy = busyFor();
+        return busy.compareTo(options.callerWait()) > 0 ? options.name() + " has been inside one commit for "
+                + busy.toSeconds() + " s (writes time out meanwhile)" : null;
     }
 
     private void failRemaining() {

@@ -12,7 +12,9 @@ import io.continuo.store.MetricQuery;
 import io.continuo.store.ProfileQuery;
 import io.continuo.store.ProfileStore;
 import io.continuo.store.QueryDeadline;
+import io.continuo.store.RangeSplit;
 import io.continuo.store.SeriesFilter;
+import io.continuo.store.SeriesListing;
 import io.continuo.store.StoreException;
 import io.continuo.store.StoreFailure;
 import io.continuo.store.StoreHealth;
@@ -61,52 +63,43 @@ import java.util.stream.Stream;
 public final class DuckDbProfileStore implements ProfileStore {
     /** Tree building checks the query's deadline every 4096 rows. */
     private static final int DEADLINE_CHECK_MASK = 4095;
-    /** After an unclean shutdown, series end times may lag by up to this much (they are persisted lazily). */
-    static final long LAST_SEEN_PERSIST_SLACK_MS = 5 * 60_000L;
     /** Most points a totals or metric query may return per series. */
     public static final int MAX_POINTS = Steps.MAX_POINTS;
     /** What a client refused while the store is out of service is told to wait; the writer probes more often. */
     static final long RETRY_AFTER_SECONDS = 10;
-    private static final int PERFECT_HASH_BITS = 20;
     private static final String SAMPLE_SUM = SaturatedSql.sum(SaturatedSql.product("value", "scale"));
-    private static final System.Logger LOG = System.getLogger(DuckDbProfileStore.class.getName());
-    /** A WAL size DuckDB never reaches, i.e. no checkpoint inside a commit (see {@link #openDatabase}). */
-    private static final String NO_AUTOMATIC_CHECKPOINT = "1TB";
-    private static final long REOPEN_LOCK_WAIT_SECONDS = 30;
 
     private final DuckDbConfig config;
-    /** The open database, replaced when the writer reopens it after a fatal I/O error; null while it cannot open. */
-    private volatile DuckDBConnection connection;
-    /**
-     * Queries hold the read side while they use a connection of the current database; a reopen takes the write side,
-     * so no query runs on an instance being closed and no second instance of the file is ever open in the process.
-     */
-    private final ReentrantReadWriteLock databaseLock = new ReentrantReadWriteLock();
-    private final ConcurrentLinkedQueue<Connection> readers = new ConcurrentLinkedQueue<>();
-    private volatile StackCache stacks;
-    private volatile SeriesCache series = new SeriesCache();
+    private final Database db;
     private final Writer writer;
     private final HealthTracker health;
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile long lastSeenSlackMs;
-    /** Per rollup tier (RangePlan.TIERS): rows with ts below it are in that tier's table. Moved by the writer only. */
-    final java.util.concurrent.atomic.AtomicLongArray watermarks =
-            new java.util.concurrent.atomic.AtomicLongArray(RangePlan.TIERS.size());
 
     private DuckDbProfileStore(DuckDbConfig config) throws SQLException, IOException {
         this.config = config;
         this.health = new HealthTracker(config.clock());
         Files.createDirectories(config.dataDir());
-        Map<String, Long> meta = openDatabase();
-        boolean clean = meta.getOrDefault(Schema.CLEAN_SHUTDOWN, 1L) == 1L;
-        this.lastSeenSlackMs = clean ? 0 : LAST_SEEN_PERSIST_SLACK_MS;
+        this.db = new Database(config);
         try {
-            putMeta(Schema.SCHEMA_VERSION, Schema.VERSION);
-            for (int i = 0; i < RangePlan.TIERS.size(); i++) {
-                putMeta(RangePlan.TIERS.get(i).watermarkKey(), watermarks.get(i));
+            markOpen();
+            this.writer = new Writer(config, db, health);
+        } catch (SQLException | RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        writer.start();
+    }
+
+    /** Records the schema version, the watermarks and an unclean state until close() says otherwise. */
+    private void markOpen() throws SQLException {
+        try {
+            db.putMeta(Schema.SCHEMA_VERSION, Schema.VERSION);
+            long[] wm = db.watermarks().snapshot();
+            for (int i = 0; i < Tiers.ALL.size(); i++) {
+                db.putMeta(Tiers.ALL.get(i).watermarkKey(), wm[i]);
             }
-            putMeta(Schema.CLEAN_SHUTDOWN, 0);
-            connection.commit();
+            db.putMeta(Schema.CLEAN_SHUTDOWN, 0);
+            db.connection().commit();
         } catch (SQLException e) {
             // A full disk at start: the store opens for queries and refuses writes until space returns.
             DuckDbFailures.Kind kind = DuckDbFailures.classify(e);
@@ -114,100 +107,13 @@ public final class DuckDbProfileStore implements ProfileStore {
                 throw e;
             }
             health.down(kind.failure(), e.getMessage());
-            this.lastSeenSlackMs = LAST_SEEN_PERSIST_SLACK_MS;
-            reopen();
+            db.reopen();
         }
-        this.writer = new Writer(this, connection);
-        writer.start();
-    }
-
-    /**
-     * Opens the database file (DuckDB replays its WAL) and loads the caches and watermarks from it; returns its meta.
-     * Automatic checkpoints are off: DuckDB would run them inside a commit, where a full disk turns into a failed
-     * commit of an invalidated database. The writer checkpoints itself, only while healthy and with room to spare.
-     */
-    private Map<String, Long> openDatabase() throws SQLException {
-        DuckDBConnection c = (DuckDBConnection) DriverManager.getConnection("jdbc:duckdb:" + config.databaseFile());
-        try {
-            try (Statement st = c.createStatement()) {
-                st.execute("SET memory_limit='" + (config.memoryLimitBytes() >> 20) + "MB'");
-                st.execute("SET threads=" + config.threads());
-                // Rows of one upload are appended in order; nothing depends on DuckDB keeping that order in results.
-                st.execute("SET preserve_insertion_order=false");
-                st.execute("SET wal_autocheckpoint='" + NO_AUTOMATIC_CHECKPOINT + "'");
-                // Closing must never write the in-memory state of a database an I/O error may have damaged.
-                st.execute("PRAGMA disable_checkpoint_on_shutdown");
-            }
-            Schema.create(c);
-            this.connection = c;
-            Map<String, Long> meta = loadMeta();
-            for (int i = 0; i < RangePlan.TIERS.size(); i++) {
-                watermarks.set(i, meta.getOrDefault(RangePlan.TIERS.get(i).watermarkKey(), 0L));
-            }
-            this.stacks = loadStacks();
-            this.series = loadSeries();
-            c.setAutoCommit(false);
-            return meta;
-        } catch (SQLException | RuntimeException e) {
-            this.connection = null;
-            closeQuietly(c);
-            throw e;
-        }
-    }
-
-    /**
-     * Closes the database and opens it again from its files (writer thread only). After a fatal I/O error DuckDB's
-     * in-memory state cannot be trusted (it may be invalidated, or worse, half-applied); what is on disk is: the
-     * database file plus a WAL whose failed tail DuckDB truncated. Reopening replays the WAL, so every acknowledged
-     * write is back, and the caches are rebuilt from it. Returns the new connection, or null when it cannot open
-     * (the writer keeps trying).
-     */
-    DuckDBConnection reopen() {
-        boolean locked = false;
-        try {
-            locked = databaseLock.writeLock().tryLock(REOPEN_LOCK_WAIT_SECONDS, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        if (!locked) {
-            LOG.log(System.Logger.Level.WARNING, "queries kept the database busy; reopening it later");
-            return null;
-        }
-        try {
-            closeDatabase();
-            // Series end times in the file may lag what readers saw (they are persisted lazily).
-            lastSeenSlackMs = LAST_SEEN_PERSIST_SLACK_MS;
-            try {
-                openDatabase();
-                return connection;
-            } catch (SQLException | RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "cannot reopen the database yet: " + e.getMessage());
-                return null;
-            }
-        } finally {
-            databaseLock.writeLock().unlock();
-        }
-    }
-
-    private void closeDatabase() {
-        Connection c;
-        while ((c = readers.poll()) != null) {
-            closeQuietly(c);
-        }
-        DuckDBConnection old = connection;
-        connection = null;
-        if (old != null) {
-            closeQuietly(old);
-        }
-    }
-
-    HealthTracker healthTracker() {
-        return health;
     }
 
     @Override
     public StoreHealth health() {
-        return health.snapshot();
+        return StoreHealth.withStuckWriter(health.snapshot(), writer.stuckMessage());
     }
 
     /** Opens (creating when missing) the store in {@code config.dataDir()}. */
@@ -225,110 +131,12 @@ public final class DuckDbProfileStore implements ProfileStore {
     }
 
     StackCache stacks() {
-        return stacks;
-    }
-
-    SeriesCache series() {
-        return series;
-    }
-
-    // ---------------------------------------------------------------- loading
-
-    private Map<String, Long> loadMeta() throws SQLException {
-        Map<String, Long> meta = new HashMap<>();
-        try (Statement st = connection.createStatement(); ResultSet rs = st.executeQuery("SELECT key, value FROM meta")) {
-            while (rs.next()) {
-                meta.put(rs.getString(1), rs.getLong(2));
-            }
-        }
-        return meta;
-    }
-
-    /** Re-reads the stored watermarks (after a rollback). */
-    void reloadWatermarks() throws SQLException {
-        Map<String, Long> meta = loadMeta();
-        for (int i = 0; i < RangePlan.TIERS.size(); i++) {
-            watermarks.set(i, meta.getOrDefault(RangePlan.TIERS.get(i).watermarkKey(), 0L));
-        }
+        return db.stacks();
     }
 
     /** The watermark of a rollup table, e.g. {@code samples_1h} (tests, admin). */
     long watermark(String table) {
-        for (int i = 0; i < RangePlan.TIERS.size(); i++) {
-            if (RangePlan.TIERS.get(i).table().equals(table)) {
-                return watermarks.get(i);
-            }
-        }
-        throw new IllegalArgumentException("no rollup table " + table);
-    }
-
-    void putMeta(String key, long value) throws SQLException {
-        try (PreparedStatement del = connection.prepareStatement("DELETE FROM meta WHERE key = ?");
-             PreparedStatement ins = connection.prepareStatement("INSERT INTO meta VALUES (?, ?)")) {
-            del.setString(1, key);
-            del.executeUpdate();
-            ins.setString(1, key);
-            ins.setLong(2, value);
-            ins.executeUpdate();
-        }
-    }
-
-    private StackCache loadStacks() throws SQLException {
-        int stackCount;
-        int frameCount;
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT (SELECT count(*) FROM stacks), (SELECT count(*) FROM frames)")) {
-            rs.next();
-            stackCount = rs.getInt(1);
-            frameCount = rs.getInt(2);
-        }
-        StackCache cache = new StackCache(stackCount, frameCount);
-        try (Statement st = connection.createStatement()) {
-            try (ResultSet rs = st.executeQuery("SELECT local_id, frame_id, name FROM frames ORDER BY local_id")) {
-                while (rs.next()) {
-                    cache.loadFrame(rs.getInt(1), rs.getLong(2), rs.getString(3));
-                }
-            }
-            try (ResultSet rs = st.executeQuery(
-                    "SELECT stack_id, stack_hash, parent_id, frame_id FROM stacks ORDER BY stack_id")) {
-                while (rs.next()) {
-                    cache.loadStack(rs.getInt(1), rs.getLong(2), rs.getInt(3), rs.getInt(4));
-                }
-            }
-        }
-        cache.publish();
-        return cache;
-    }
-
-    private SeriesCache loadSeries() throws SQLException {
-        SeriesCache series = new SeriesCache();
-        try (Statement st = connection.createStatement();
-             ResultSet rs = st.executeQuery("SELECT series_id, tenant, type, unit, labels, first_ms, last_ms "
-                     + "FROM series ORDER BY series_id")) {
-            while (rs.next()) {
-                Labels labels = parseLabels(rs.getString(5));
-                series.add(rs.getInt(1), rs.getString(2), rs.getString(3), rs.getString(4), labels,
-                        rs.getLong(6), rs.getLong(7));
-            }
-        }
-        return series;
-    }
-
-    static Labels parseLabels(String text) {
-        Labels.Builder b = Labels.builder();
-        for (LabelMatcher m : Selector.parse(text).matchers()) {
-            b.put(m.name(), m.value());
-        }
-        return b.build();
-    }
-
-    /**
-     * Rebuilds the caches from the database after a failed transaction left them ahead of it (writer thread only,
-     * after the rollback). Readers holding the old caches finish with them; ids they saw were never committed.
-     */
-    void reloadCaches() throws SQLException {
-        stacks = loadStacks();
-        series = loadSeries();
+        return db.watermarks().of(table);
     }
 
     // ---------------------------------------------------------------- writes
@@ -392,7 +200,7 @@ public final class DuckDbProfileStore implements ProfileStore {
     public void runMaintenance() {
         checkOpen();
         writer.call(() -> {
-            writer.rollUp(Long.MAX_VALUE);
+            writer.rollUpAll();
             writer.applyRetention();
             return null;
         });
@@ -412,8 +220,8 @@ public final class DuckDbProfileStore implements ProfileStore {
     @Override
     public FlameTree flameGraph(ProfileQuery query) {
         checkOpen();
-        List<Series> selected = series.select(query.tenant(), query.type(), query.selector(), query.fromMillis(),
-                query.untilMillis(), lastSeenSlackMs);
+        List<Series> selected = db.series().select(query.tenant(), query.type(), query.selector(), query.fromMillis(),
+                query.untilMillis(), db.lastSeenSlackMs());
         if (selected.isEmpty() || query.untilMillis() <= query.fromMillis()) {
             return new FlameTree();
         }
@@ -439,8 +247,8 @@ public final class DuckDbProfileStore implements ProfileStore {
     @Override
     public FlameTree traceFlameGraph(TraceQuery query) {
         checkOpen();
-        List<Series> selected = series.select(query.tenant(), query.type(), Selector.ALL, query.fromMillis(),
-                query.untilMillis(), lastSeenSlackMs);
+        List<Series> selected = db.series().select(query.tenant(), query.type(), Selector.ALL, query.fromMillis(),
+                query.untilMillis(), db.lastSeenSlackMs());
         if (selected.isEmpty() || (query.traceId() == null && query.spanId() == null)) {
             return new FlameTree();
         }
@@ -449,7 +257,7 @@ public final class DuckDbProfileStore implements ProfileStore {
                 + traceFilter(query)
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY stack_id";
-        return withReader(c -> {
+        return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 bindTrace(ps, query);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -460,7 +268,7 @@ public final class DuckDbProfileStore implements ProfileStore {
     }
 
     private FlameTree readTree(String sql) {
-        return withReader(c -> {
+        return db.read(c -> {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 return buildTree(rs);
             }
@@ -469,7 +277,7 @@ public final class DuckDbProfileStore implements ProfileStore {
 
     /** Maps (local stack id, value) rows to a tree of function names. Reads the stack snapshot after the query. */
     private FlameTree buildTree(ResultSet rs) throws SQLException {
-        StackCache.Snapshot snap = stacks.snapshot();
+        StackCache.Snapshot snap = db.stacks().snapshot();
         int[] parents = snap.parents();
         int[] frames = snap.frames();
         String[] frameNames = snap.frameNames();
@@ -514,8 +322,8 @@ public final class DuckDbProfileStore implements ProfileStore {
     public List<TimeSeries> totals(ProfileQuery query, long stepMillis, List<String> groupBy) {
         checkOpen();
         long[] buckets = buckets(query.fromMillis(), query.untilMillis(), stepMillis);
-        List<Series> selected = series.select(query.tenant(), query.type(), query.selector(), query.fromMillis(),
-                query.untilMillis(), lastSeenSlackMs);
+        List<Series> selected = db.series().select(query.tenant(), query.type(), query.selector(), query.fromMillis(),
+                query.untilMillis(), db.lastSeenSlackMs());
         if (selected.isEmpty() || buckets.length == 0) {
             return List.of();
         }
@@ -528,7 +336,7 @@ public final class DuckDbProfileStore implements ProfileStore {
         Map<Integer, Series> byId = byId(selected);
         Map<Labels, double[]> groups = new LinkedHashMap<>();
         long first = buckets[0];
-        withReader(c -> {
+        db.read(c -> {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     Series s = byId.get(rs.getInt(1));
@@ -549,8 +357,8 @@ public final class DuckDbProfileStore implements ProfileStore {
     public List<TimeSeries> metric(MetricQuery query, long stepMillis, List<String> groupBy) {
         checkOpen();
         long[] buckets = buckets(query.fromMillis(), query.untilMillis(), stepMillis);
-        List<Series> selected = series.select(query.tenant(), SeriesCache.METRIC_PREFIX + query.name(),
-                query.selector(), query.fromMillis(), query.untilMillis(), lastSeenSlackMs);
+        List<Series> selected = db.series().select(query.tenant(), SeriesCache.METRIC_PREFIX + query.name(),
+                query.selector(), query.fromMillis(), query.untilMillis(), db.lastSeenSlackMs());
         if (selected.isEmpty() || buckets.length == 0) {
             return List.of();
         }
@@ -560,7 +368,7 @@ public final class DuckDbProfileStore implements ProfileStore {
         Map<Integer, Series> byId = byId(selected);
         Map<Labels, double[][]> groups = new LinkedHashMap<>();
         long first = buckets[0];
-        withReader(c -> {
+        db.read(c -> {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 while (rs.next()) {
                     Series s = byId.get(rs.getInt(1));
@@ -586,13 +394,9 @@ public final class DuckDbProfileStore implements ProfileStore {
     }
 
     private void appendPieces(StringBuilder sql, String columns, String ids, long from, long until) {
-        long[] wm = new long[RangePlan.TIERS.size()];
-        for (int i = 0; i < wm.length; i++) {
-            wm[i] = watermarks.get(i);
-        }
-        List<RangePlan.Piece> pieces = RangePlan.plan(from, until, wm);
+        List<RangeSplit.Piece> pieces = Tiers.plan(from, until, db.watermarks().snapshot());
         for (int i = 0; i < pieces.size(); i++) {
-            RangePlan.Piece p = pieces.get(i);
+            RangeSplit.Piece p = pieces.get(i);
             if (i > 0) {
                 sql.append(" UNION ALL ");
             }
@@ -624,63 +428,36 @@ public final class DuckDbProfileStore implements ProfileStore {
     @Override
     public List<String> labelNames(SeriesFilter filter) {
         checkOpen();
-        TreeSet<String> names = new TreeSet<>();
-        for (Series s : selectAny(filter)) {
-            for (int i = 0; i < s.labels.size(); i++) {
-                names.add(s.labels.name(i));
-            }
-        }
-        return List.copyOf(names);
+        return SeriesListing.labelNames(selectAny(filter));
     }
 
     @Override
     public List<String> labelValues(SeriesFilter filter, String labelName, int limit) {
         checkOpen();
-        TreeSet<String> values = new TreeSet<>();
-        for (Series s : selectAny(filter)) {
-            String v = s.labels.get(labelName);
-            if (v != null) {
-                values.add(v);
-            }
-        }
-        return values.stream().limit(Math.max(0, limit)).toList();
+        return SeriesListing.labelValues(selectAny(filter), labelName, limit);
     }
 
     @Override
     public List<TypeInfo> profileTypes(SeriesFilter filter) {
         checkOpen();
-        TreeMap<String, String> types = new TreeMap<>();
-        for (Series s : selectAny(filter)) {
-            if (!s.isMetric()) {
-                types.putIfAbsent(s.type, s.unit);
-            }
-        }
-        List<TypeInfo> out = new ArrayList<>();
-        types.forEach((name, unit) -> out.add(new TypeInfo(name, unit)));
-        return out;
+        return SeriesListing.profileTypes(selectAny(filter));
     }
 
     @Override
     public List<String> metricNames(SeriesFilter filter) {
         checkOpen();
-        TreeSet<String> names = new TreeSet<>();
-        for (Series s : selectAny(filter)) {
-            if (s.isMetric()) {
-                names.add(s.metricName());
-            }
-        }
-        return List.copyOf(names);
+        return SeriesListing.metricNames(selectAny(filter));
     }
 
     private List<Series> selectAny(SeriesFilter f) {
-        return series.select(f.tenant(), "*", f.selector(), f.fromMillis(), f.untilMillis(), lastSeenSlackMs);
+        return db.series().select(f.tenant(), "*", f.selector(), f.fromMillis(), f.untilMillis(), db.lastSeenSlackMs());
     }
 
     @Override
     public List<TraceSummary> spans(TraceQuery query, int limit) {
         checkOpen();
-        List<Series> selected = series.select(query.tenant(), query.type(), Selector.ALL, query.fromMillis(),
-                query.untilMillis(), lastSeenSlackMs);
+        List<Series> selected = db.series().select(query.tenant(), query.type(), Selector.ALL, query.fromMillis(),
+                query.untilMillis(), db.lastSeenSlackMs());
         if (selected.isEmpty() || limit <= 0 || (query.traceId() == null && query.spanId() == null)) {
             return List.of();
         }
@@ -690,7 +467,7 @@ public final class DuckDbProfileStore implements ProfileStore {
                 + traceFilter(query)
                 + " AND ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY span_id ORDER BY total DESC, span_id LIMIT " + limit;
-        return withReader(c -> {
+        return db.read(c -> {
             try (PreparedStatement ps = c.prepareStatement(sql)) {
                 bindTrace(ps, query);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -703,8 +480,8 @@ public final class DuckDbProfileStore implements ProfileStore {
     @Override
     public List<TraceSummary> traces(ProfileQuery query, int limit) {
         checkOpen();
-        List<Series> selected = series.select(query.tenant(), query.type(), query.selector(), query.fromMillis(),
-                query.untilMillis(), lastSeenSlackMs);
+        List<Series> selected = db.series().select(query.tenant(), query.type(), query.selector(), query.fromMillis(),
+                query.untilMillis(), db.lastSeenSlackMs());
         if (selected.isEmpty() || limit <= 0) {
             return List.of();
         }
@@ -713,7 +490,7 @@ public final class DuckDbProfileStore implements ProfileStore {
                 + "FROM trace_samples WHERE ts >= " + query.fromMillis() + " AND ts < " + query.untilMillis()
                 + " AND series_id IN (" + ids(selected) + ") GROUP BY trace_id ORDER BY total DESC, trace_id LIMIT "
                 + limit;
-        return withReader(c -> {
+        return db.read(c -> {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery(sql)) {
                 return summaries(rs, byId);
             }
@@ -749,12 +526,12 @@ public final class DuckDbProfileStore implements ProfileStore {
     @Override
     public StoreStats stats() {
         checkOpen();
-        return withReader(c -> {
+        return db.read(c -> {
             try (Statement st = c.createStatement(); ResultSet rs = st.executeQuery("SELECT "
                     + "(SELECT count(*) FROM series), (SELECT count(*) FROM stacks), (SELECT count(*) FROM frames), "
-                    + "(SELECT count(*) FROM samples), "
-                    + "(SELECT count(*) FROM samples_1m) + (SELECT count(*) FROM samples_10m) "
-                    + "+ (SELECT count(*) FROM samples_1h), "
+                    + "(SELECT count(*) FROM " + Tiers.RAW + "), "
+                    + String.join(" + ", Tiers.ALL.stream().map(t -> "(SELECT count(*) FROM " + t.table() + ")")
+                            .toList()) + ", "
                     + "(SELECT count(*) FROM trace_samples), (SELECT count(*) FROM metrics)")) {
                 rs.next();
                 return new StoreStats(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5),
@@ -781,67 +558,6 @@ public final class DuckDbProfileStore implements ProfileStore {
 
     // ---------------------------------------------------------------- plumbing
 
-    @FunctionalInterface
-    interface SqlFunction<T> {
-        T apply(Connection c) throws SQLException;
-    }
-
-    private <T> T withReader(SqlFunction<T> body) {
-        if (!databaseLock.readLock().tryLock()) {
-            // A reopen is waiting or running: answer now rather than queue behind it.
-            throw new StoreUnavailableException(StoreFailure.IO_ERROR, "the store is reopening its database; "
-                    + "retry shortly", 2);
-        }
-        try {
-            DuckDBConnection db = connection;
-            if (db == null) {
-                throw new StoreUnavailableException(StoreFailure.IO_ERROR, "the store's database is not open ("
-                        + health.message() + "); it is reopened by itself", RETRY_AFTER_SECONDS);
-            }
-            Connection c = readers.poll();
-            try {
-                if (c == null) {
-                    c = db.duplicate();
-                    // duplicate() copies the writer's autocommit=false: a reader must not pin an old snapshot.
-                    c.setAutoCommit(true);
-                    tuneReader(c);
-                }
-                QueryDeadline deadline = QueryDeadline.current();
-                QueryDeadline.check();
-                T result = body.apply(deadline == null ? c : CancellableConnection.wrap(c, deadline));
-                if (closed.get()) {
-                    c.close();
-                } else {
-                    readers.offer(c);
-                }
-                c = null;
-                return result;
-            } catch (SQLException e) {
-                if (QueryDeadline.isExpired()) {
-                    // cancelled by the deadline (DuckDB says "INTERRUPT Error"); the connection is closed below
-                    throw QueryDeadline.current().exception();
-                }
-                throw new StoreException("query failed: " + e.getMessage(), e);
-            } finally {
-                if (c != null) {
-                    closeQuietly(c);
-                }
-            }
-        } finally {
-            databaseLock.readLock().unlock();
-        }
-    }
-
-    /**
-     * Lets DuckDB aggregate by stack id into a flat array instead of a hash table while ids fit in 20 bits (a million
-     * stacks): measured 98 -> 54 ms for an 8,000-group sum over one hour of 50 instances' minute rollups.
-     */
-    private static void tuneReader(Connection c) throws SQLException {
-        try (Statement st = c.createStatement()) {
-            st.execute("SET perfect_ht_threshold=" + PERFECT_HASH_BITS);
-        }
-    }
-
     private void checkOpen() {
         if (closed.get()) {
             throw new StoreException("store is closed");
@@ -854,19 +570,6 @@ public final class DuckDbProfileStore implements ProfileStore {
             return;
         }
         writer.shutdown();
-        databaseLock.writeLock().lock();
-        try {
-            closeDatabase();
-        } finally {
-            databaseLock.writeLock().unlock();
-        }
-    }
-
-    private static void closeQuietly(Connection c) {
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // closing: nothing left to do with the error
-        }
+        db.close();
     }
 }

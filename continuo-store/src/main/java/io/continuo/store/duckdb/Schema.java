@@ -31,10 +31,6 @@ final class Schema {
             // labels in Prometheus text form ({a="b",...}), as Labels.toString() prints and Selector.parse reads.
             "CREATE TABLE IF NOT EXISTS series(series_id INTEGER, tenant VARCHAR, type VARCHAR, unit VARCHAR, "
                     + "labels VARCHAR, service VARCHAR, fingerprint BIGINT, first_ms BIGINT, last_ms BIGINT)",
-            "CREATE TABLE IF NOT EXISTS samples(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
-            "CREATE TABLE IF NOT EXISTS samples_1m(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
-            "CREATE TABLE IF NOT EXISTS samples_10m(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
-            "CREATE TABLE IF NOT EXISTS samples_1h(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)",
             // Per (series, upload) sum of value * scale: totals read one row per upload instead of one per stack.
             "CREATE TABLE IF NOT EXISTS totals(series_id INTEGER, ts BIGINT, value BIGINT)",
             "CREATE TABLE IF NOT EXISTS trace_samples(series_id INTEGER, ts BIGINT, trace_id VARCHAR, span_id VARCHAR, "
@@ -44,8 +40,15 @@ final class Schema {
     private Schema() {
     }
 
+    /** Raw samples and every rollup tier share one shape; the tables come from {@link Tiers}. */
+    private static final String SAMPLE_COLUMNS =
+            "(series_id INTEGER, ts BIGINT, stack_id INTEGER, value BIGINT, scale BIGINT)";
+
     static void create(Connection c) throws SQLException {
         try (Statement st = c.createStatement()) {
+            for (String table : Tiers.sampleTables()) {
+                st.execute("CREATE TABLE IF NOT EXISTS " + table + SAMPLE_COLUMNS);
+            }
             for (String ddl : DDL) {
                 st.execute(ddl);
             }

@@ -1,5 +1,7 @@
 package io.continuo.store.duckdb;
 
+import io.continuo.store.SeriesListing;
+
 import io.continuo.model.Labels;
 import io.continuo.model.Selector;
 
@@ -18,10 +20,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * Metric series are series whose type is {@code ":" + metricName}: a leading ':' is never a valid profile type name.
  */
 final class SeriesCache {
-    static final String METRIC_PREFIX = ":";
+    static final String METRIC_PREFIX = SeriesListing.METRIC_PREFIX;
 
     /** One series. {@code firstMs}/{@code lastMs} are upload timestamps; only the writer thread writes them. */
-    static final class Series {
+    static final class Series implements SeriesListing.Listed {
         final int id;
         final String tenant;
         final String type;
@@ -32,6 +34,21 @@ final class SeriesCache {
         /** The first/last values stored in the series table (writer only). */
         long storedFirstMs;
         long storedLastMs;
+
+        @Override
+        public String type() {
+            return type;
+        }
+
+        @Override
+        public String unit() {
+            return unit;
+        }
+
+        @Override
+        public Labels labels() {
+            return labels;
+        }
 
         Series(int id, String tenant, String type, String unit, Labels labels, long firstMs, long lastMs) {
             this.id = id;

@@ -35,14 +35,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The only thread that writes to DuckDB. Callers enqueue a task and wait on its future; the thread drains up to
- * {@code maxGroupCommit} tasks, appends them all in one transaction and commits once (group commit), then completes
- * the futures, so a caller returns only once its rows are in the WAL. Between groups it rolls up completed minutes
- * and hours and applies retention. Running everything on one thread means the caches need no write locks and the
- * rollup watermarks cannot race late writes.
+ * What the one thread that writes to DuckDB does ({@link GroupCommit} runs it): appends a drained group of uploads in
+ * one transaction and commits once, so a caller returns only once its rows are in the WAL; between groups it runs
+ * {@link Rollups} and {@link Retention} and checkpoints. Running everything on one thread means the caches need no
+ * write locks and the rollup watermarks cannot race late writes.
  * <p>
- * The queue is bounded: when the disk is slower than the uploads, {@code write} blocks the caller (back-pressure
- * reaches the HTTP layer) rather than buffering without limit.
+ * It also owns the store's availability: a fatal error (full disk, I/O error, invalidated instance) takes the store
+ * out of service and reopens the {@link Database} from its files; while out of service it refuses writes and probes
+ * once a second until it can commit again. The queue's bounds and answers are {@link GroupCommit}'s.
  */
 final class Writer implements GroupCommit.Committer<Writer.Op> {
     private static final System.Logger LOG = System.getLogger(Writer.class.getName());
@@ -58,8 +58,10 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
     /** The writer checkpoints (folds the WAL into the file) once the WAL is this big and the disk has room. */
     static final long CHECKPOINT_WAL_BYTES = 16L << 20;
 
-    private final DuckDbProfileStore store;
     private final DuckDbConfig config;
+    private final Database db;
+    private final Rollups rollups;
+    private final Retention retention;
     /** The current database (replaced by a reopen); null while it cannot be opened. */
     private DuckDBConnection connection;
     private final GroupCommit<Op> commits;
@@ -68,27 +70,21 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
     private long lastProbe = System.nanoTime() - PROBE_INTERVAL.toNanos();
     private final HealthTracker health;
 
-    private DuckDBAppender frames;
-    private DuckDBAppender stacks;
-    private DuckDBAppender series;
-    private DuckDBAppender samples;
-    /** One per rollup tier, for late rows. */
-    private DuckDBAppender[] rollups;
-    private DuckDBAppender traceSamples;
-    private DuckDBAppender totals;
-    private DuckDBAppender metrics;
+    /** Appenders of the current connection (null while there is none). */
+    private Appenders out;
 
     /** Series whose first/last timestamps moved in the current transaction. */
     private final Set<Series> touched = new HashSet<>();
-    private long[] packed = new long[4096];
-    private int[] rowStacks = new int[4096];
-    private long[] rowValues = new long[4096];
+    /** One series' rows of the upload being appended, reused (no allocation per upload in steady state). */
+    private final UploadRows rows = new UploadRows();
 
-    Writer(DuckDbProfileStore store, DuckDBConnection connection) throws SQLException {
-        this.store = store;
-        this.config = store.config();
-        this.health = store.healthTracker();
-        attach(connection);
+    Writer(DuckDbConfig config, Database db, HealthTracker health) throws SQLException {
+        this.config = config;
+        this.db = db;
+        this.health = health;
+        this.rollups = new Rollups(config, db);
+        this.retention = new Retention(config, db);
+        attach(db.connection());
         long now = config.clock().millis();
         this.nextMaintenance = now + config.maintenanceInterval().toMillis();
         this.nextRetention = nextMaintenance;
@@ -121,25 +117,7 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
     }
 
     private void openAppenders() throws SQLException {
-        String schema = DuckDBConnection.DEFAULT_SCHEMA;
-        frames = connection.createAppender(schema, "frames");
-        stacks = connection.createAppender(schema, "stacks");
-        series = connection.createAppender(schema, "series");
-        samples = connection.createAppender(schema, "samples");
-        rollups = new DuckDBAppender[RangePlan.TIERS.size()];
-        for (int i = 0; i < rollups.length; i++) {
-            rollups[i] = connection.createAppender(schema, RangePlan.TIERS.get(i).table());
-        }
-        traceSamples = connection.createAppender(schema, "trace_samples");
-        totals = connection.createAppender(schema, "totals");
-        metrics = connection.createAppender(schema, "metrics");
-    }
-
-    private List<DuckDBAppender> appenders() {
-        List<DuckDBAppender> all = new ArrayList<>(Arrays.asList(frames, stacks, series, samples, traceSamples,
-                totals, metrics));
-        all.addAll(Arrays.asList(rollups));
-        return all;
+        out = new Appenders(connection);
     }
 
     // ---------------------------------------------------------------- tasks
@@ -190,21 +168,21 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         if (now < nextMaintenance) {
             return;
         }
-        boolean retention = now >= nextRetention;
+        boolean withRetention = now >= nextRetention;
         nextMaintenance = now + config.maintenanceInterval().toMillis();
-        if (retention) {
+        if (withRetention) {
             nextRetention = now + RETENTION_INTERVAL_MS;
         }
-        maintain(retention);
+        maintain(withRetention);
     }
 
-    private void maintain(boolean retention) {
+    private void maintain(boolean withRetention) {
         try {
             begin();
-            rollUp(1);
+            rollups.rollUp(1, commits::hasWaiting);
             connection.commit();
-            if (retention) {
-                applyRetention();
+            if (withRetention) {
+                retention.apply();
                 connection.commit();
             }
             if (walBytes() > CHECKPOINT_WAL_BYTES && hasRoomToCheckpoint()) {
@@ -251,21 +229,16 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
                 + "; reopening the database from its files and refusing writes until it can write again");
         health.down(failure, message);
         touched.clear();
-        if (connection != null) {
-            for (DuckDBAppender a : appenders()) {
-                try {
-                    a.close();
-                } catch (SQLException | RuntimeException ignored) {
-                    // the instance is being thrown away; its uncommitted rows with it
-                }
-            }
+        if (out != null) {
+            out.closeQuietly(); // the instance is thrown away, its uncommitted rows with it
+            out = null;
         }
         reattach();
     }
 
     private void reattach() {
         try {
-            attach(store.reopen());
+            attach(db.reopen());
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.WARNING, "reopened database has no appenders yet: " + e.getMessage());
             connection = null;
@@ -292,7 +265,7 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
             return;
         }
         try {
-            store.putMeta(Schema.LAST_PROBE, config.clock().millis());
+            db.putMeta(Schema.LAST_PROBE, config.clock().millis());
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             DuckDbFailures.Kind kind = DuckDbFailures.classify(e);
@@ -373,11 +346,9 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
                     w.fail(e);
                 }
             }
-            for (DuckDBAppender a : appenders()) {
-                a.flush();
-            }
+            out.flush();
             persistSeriesTimes(false);
-            store.stacks().publish();
+            db.stacks().publish();
             connection.commit();
         } catch (SQLException | RuntimeException e) {
             failed(e);
@@ -422,17 +393,10 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
     private void recover() {
         touched.clear();
         try {
-            for (DuckDBAppender a : appenders()) {
-                try {
-                    a.close();
-                } catch (SQLException | RuntimeException ignored) {
-                    // the rollback below discards whatever it managed to flush
-                }
-            }
+            out.closeQuietly(); // the rollback below discards whatever they managed to flush
             connection.rollback();
             openAppenders();
-            store.reloadCaches();
-            store.reloadWatermarks();
+            db.reloadAfterRollback();
         } catch (SQLException | RuntimeException e) {
             LOG.log(System.Logger.Level.ERROR, "store writer could not recover from a failed transaction", e);
         }
@@ -440,6 +404,11 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
 
     void shutdown() {
         commits.shutdown(SHUTDOWN_WAIT);
+    }
+
+    /** Non-null while the writer has been stuck in one commit for longer than callers wait. */
+    String stuckMessage() {
+        return commits.stuckMessage();
     }
 
     /**
@@ -453,10 +422,8 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         }
         try {
             persistSeriesTimes(true);
-            store.putMeta(Schema.CLEAN_SHUTDOWN, 1);
-            for (DuckDBAppender a : appenders()) {
-                a.close();
-            }
+            db.putMeta(Schema.CLEAN_SHUTDOWN, 1);
+            out.close();
             connection.commit();
             if (hasRoomToCheckpoint()) {
                 checkpoint();
@@ -482,41 +449,38 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         if (keys.isEmpty()) {
             return;
         }
-        StackCache cache = store.stacks();
+        StackCache cache = db.stacks();
         StackCache.SourceMapping mapping = cache.new SourceMapping(b.source(), newRows);
         for (SeriesRows r : b.series()) {
             Series s = seriesFor(tenant, r.type(), r.labels(), ts);
-            int n = mapRows(mapping, r.stacks(), r.values(), r.count());
-            long scale = scaleRows(n);
-            long sum = 0;
-            for (int i = 0; i < n; i++) {
-                sum = SaturatedSql.add(sum, rowValues[i]);
-            }
+            int n = rows.map(mapping, r.stacks(), r.values(), r.count());
+            long scale = rows.scale(n);
+            long sum = rows.sum(n);
             if (n > 0) {
-                totals.beginRow().append(s.id).append(ts).append(SaturatedSql.multiply(sum, scale)).endRow();
+                out.totals.beginRow().append(s.id).append(ts).append(SaturatedSql.multiply(sum, scale)).endRow();
             }
             for (int i = 0; i < n; i++) {
-                samples.beginRow().append(s.id).append(ts).append(rowStacks[i]).append(rowValues[i])
+                out.samples.beginRow().append(s.id).append(ts).append(rows.stack(i)).append(rows.value(i))
                         .append(scale).endRow();
             }
             // Late rows for already rolled-up buckets go into the rollups too, in the same transaction.
-            for (int t = 0; t < rollups.length; t++) {
-                if (ts < store.watermarks.get(t)) {
-                    long bucket = RangePlan.floor(ts, RangePlan.TIERS.get(t).width());
+            for (int t = 0; t < out.rollups.length; t++) {
+                if (ts < db.watermarks().get(t)) {
+                    long bucket = Tiers.floor(ts, Tiers.ALL.get(t).width());
                     for (int i = 0; i < n; i++) {
-                        rollups[t].beginRow().append(s.id).append(bucket).append(rowStacks[i])
-                                .append(rowValues[i]).append(scale).endRow();
+                        out.rollups[t].beginRow().append(s.id).append(bucket).append(rows.stack(i))
+                                .append(rows.value(i)).append(scale).endRow();
                     }
                 }
             }
         }
         for (TraceRows r : b.traces()) {
             Series s = seriesFor(tenant, r.type(), r.labels(), ts);
-            int n = mapRows(mapping, r.stacks(), r.values(), r.count());
-            long scale = scaleRows(n);
+            int n = rows.map(mapping, r.stacks(), r.values(), r.count());
+            long scale = rows.scale(n);
             for (int i = 0; i < n; i++) {
-                traceSamples.beginRow().append(s.id).append(ts).append(r.traceId()).append(r.spanId())
-                        .append(rowStacks[i]).append(rowValues[i]).append(scale).endRow();
+                out.traceSamples.beginRow().append(s.id).append(ts).append(r.traceId()).append(r.spanId())
+                        .append(rows.stack(i)).append(rows.value(i)).append(scale).endRow();
             }
         }
     }
@@ -532,12 +496,12 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         for (MetricPoint p : points) {
             Series s = seriesFor(tenant, new TypeName(SeriesCache.METRIC_PREFIX + p.name(), ""), labels,
                     p.timestampMillis());
-            metrics.beginRow().append(s.id).append(p.timestampMillis()).append(p.name()).append(p.value()).endRow();
+            out.metrics.beginRow().append(s.id).append(p.timestampMillis()).append(p.name()).append(p.value()).endRow();
         }
     }
 
     private void checkSeriesLimit(String tenant, List<SeriesCache.Key> keys) {
-        SeriesCache cache = store.series();
+        SeriesCache cache = db.series();
         Set<SeriesCache.Key> fresh = new HashSet<>();
         for (SeriesCache.Key k : keys) {
             if (cache.get(k) == null) {
@@ -554,14 +518,14 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
     }
 
     private Series seriesFor(String tenant, TypeName type, Labels labels, long ts) throws SQLException {
-        SeriesCache cache = store.series();
+        SeriesCache cache = db.series();
         SeriesCache.Key key = new SeriesCache.Key(tenant, type.name(), labels);
         Series s = cache.get(key);
         if (s == null) {
             int id = cache.nextId();
             s = cache.add(id, tenant, type.name(), type.unit(), labels, ts, ts);
             String service = labels.get(Labels.SERVICE);
-            series.beginRow().append(id).append(tenant).append(type.name()).append(type.unit())
+            out.series.beginRow().append(id).append(tenant).append(type.name()).append(type.unit())
                     .append(labels.toString()).append(service == null ? "" : service).append(labels.fingerprint())
                     .append(ts).append(ts).endRow();
             return s;
@@ -588,7 +552,7 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         @Override
         public void frame(int localId, long hash, Frame frame) {
             try {
-                frames.beginRow().append(localId).append(hash).append(frame.name()).append(frame.file()).endRow();
+                out.frames.beginRow().append(localId).append(hash).append(frame.name()).append(frame.file()).endRow();
             } catch (SQLException e) {
                 throw new StoreException("cannot append a frame: " + e.getMessage(), e);
             }
@@ -597,71 +561,12 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         @Override
         public void stack(int localId, long hash, int parent, int frame) {
             try {
-                stacks.beginRow().append(localId).append(hash).append(parent).append(frame).endRow();
+                out.stacks.beginRow().append(localId).append(hash).append(parent).append(frame).endRow();
             } catch (SQLException e) {
                 throw new StoreException("cannot append a stack: " + e.getMessage(), e);
             }
         }
     };
-
-    /**
-     * Maps one series' rows to local stack ids into {@code rowStacks}/{@code rowValues}, sorted by stack id with
-     * duplicates summed and zeros dropped: sorted ids delta-compress, and two source stacks that differ only in
-     * line numbers are one stored stack. Returns the row count.
-     */
-    private int mapRows(StackCache.SourceMapping mapping, int[] stackIndexes, long[] values, int count) {
-        if (packed.length < count) {
-            int capacity = Math.max(count, packed.length * 2);
-            packed = new long[capacity];
-            rowStacks = new int[capacity];
-            rowValues = new long[capacity];
-        }
-        int m = 0;
-        for (int i = 0; i < count; i++) {
-            if (values[i] == 0 || stackIndexes[i] == 0) {
-                continue;
-            }
-            int local = mapping.localStack(stackIndexes[i]);
-            packed[m++] = ((long) local << 32) | i;
-        }
-        Arrays.sort(packed, 0, m);
-        int n = 0;
-        for (int j = 0; j < m; j++) {
-            int local = (int) (packed[j] >>> 32);
-            long v = values[(int) packed[j]];
-            if (n > 0 && rowStacks[n - 1] == local) {
-                rowValues[n - 1] = SaturatedSql.add(rowValues[n - 1], v);
-            } else {
-                rowStacks[n] = local;
-                rowValues[n++] = v;
-            }
-        }
-        return n;
-    }
-
-    /** Divides the rows' values by their greatest common divisor and returns it (see {@link Schema}). */
-    private long scaleRows(int n) {
-        long g = 0;
-        for (int i = 0; i < n && g != 1; i++) {
-            g = gcd(g, Math.abs(rowValues[i]));
-        }
-        if (g <= 1) {
-            return 1;
-        }
-        for (int i = 0; i < n; i++) {
-            rowValues[i] /= g;
-        }
-        return g;
-    }
-
-    static long gcd(long a, long b) {
-        while (b != 0) {
-            long t = a % b;
-            a = b;
-            b = t;
-        }
-        return a;
-    }
 
     /**
      * Stores series first/last timestamps that moved. The last one is stored lazily (when it moved more than the
@@ -670,10 +575,10 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
      */
     private void persistSeriesTimes(boolean all) throws SQLException {
         List<Series> dirty = new ArrayList<>();
-        for (Series s : all ? store.series().all() : touched) {
+        for (Series s : all ? db.series().all() : touched) {
             boolean firstMoved = s.firstMs < s.storedFirstMs;
             boolean lastMoved = all ? s.lastMs != s.storedLastMs
-                    : s.lastMs > s.storedLastMs + DuckDbProfileStore.LAST_SEEN_PERSIST_SLACK_MS;
+                    : s.lastMs > s.storedLastMs + Database.LAST_SEEN_PERSIST_SLACK_MS;
             if (firstMoved || lastMoved) {
                 dirty.add(s);
             }
@@ -697,132 +602,18 @@ final class Writer implements GroupCommit.Committer<Writer.Op> {
         }
     }
 
-    // ---------------------------------------------------------------- rollups
+    // ---------------------------------------------------------------- maintenance (writer thread, via call())
 
-    /**
-     * Rolls raw rows of completed minutes into samples_1m, completed 10 minutes of those into samples_10m, and
-     * completed hours of those into samples_1h, at most {@code maxSteps} chunks per level unless no write is waiting. Each chunk inserts its rows and moves the
-     * watermark in one transaction, so a crash leaves either both or neither: the job is idempotent.
-     */
-    void rollUp(long maxSteps) throws SQLException {
-        long target = RangePlan.floor(config.clock().millis() - config.rollupDelay().toMillis(), RangePlan.MINUTE);
-        for (int t = 0; t < RangePlan.TIERS.size(); t++) {
-            RangePlan.Tier tier = RangePlan.TIERS.get(t);
-            long tierTarget = t == 0 ? target : RangePlan.floor(store.watermarks.get(t - 1), tier.width());
-            long steps = 0;
-            while (store.watermarks.get(t) < tierTarget && (steps < maxSteps || !commits.hasWaiting())) {
-                long next = rollChunk(tier.source(), tier.table(), tier.width(), store.watermarks.get(t), tierTarget,
-                        tier.chunk());
-                store.putMeta(tier.watermarkKey(), next);
-                connection.commit();
-                store.watermarks.set(t, next);
-                steps++;
-            }
-        }
+    /** Rolls up everything due, to completion. */
+    void rollUpAll() throws SQLException {
+        rollups.rollUp(Long.MAX_VALUE, commits::hasWaiting);
     }
 
-    /** Rolls [first data at or after wm, +chunk) capped at target; returns the new watermark. */
-    private long rollChunk(String from, String to, long width, long wm, long target, long chunk) throws SQLException {
-        Long first = null;
-        try (PreparedStatement ps = connection.prepareStatement(
-                "SELECT min(ts) FROM " + from + " WHERE ts >= ? AND ts < ?")) {
-            ps.setLong(1, wm);
-            ps.setLong(2, target);
-            try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    long v = rs.getLong(1);
-                    first = rs.wasNull() ? null : v;
-                }
-            }
-        }
-        if (first == null) {
-            return target;
-        }
-        long start = Math.max(wm, RangePlan.floor(first, width));
-        long end = Math.min(target, start + chunk);
-        try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + to
-                + " SELECT series_id, (ts // " + width + ") * " + width + " AS bucket, stack_id, " + SaturatedSql.sum("value") + ","
-                + " scale FROM " + from + " WHERE ts >= ? AND ts < ? GROUP BY series_id, bucket, stack_id, scale"
-                + " ORDER BY series_id, bucket, scale, stack_id")) {
-            ps.setLong(1, start);
-            ps.setLong(2, end);
-            ps.executeUpdate();
-        }
-        return end;
-    }
-
-    // ---------------------------------------------------------------- retention
-
-    /** Applies the configured retention of every type present, and of metrics. */
     long applyRetention() throws SQLException {
-        long now = config.clock().millis();
-        Set<String> types = new HashSet<>();
-        for (Series s : store.series().all()) {
-            if (!s.isMetric()) {
-                types.add(s.type);
-            }
-        }
-        long removed = 0;
-        for (String type : types) {
-            removed += deleteBefore(type, now - config.retention(type).toMillis());
-        }
-        removed += deleteMetricsBefore(now - config.retention(DuckDbConfig.METRICS_RETENTION_KEY).toMillis());
-        return removed;
+        return retention.apply();
     }
 
-    /**
-     * Deletes rows of one type (null: every type and metrics) in whole hours before the cutoff: the cutoff is rounded
-     * down to the hour so raw rows and hourly rollups always cover the same time. Series with nothing left are
-     * dropped, which frees room under the series limit.
-     */
     long deleteBefore(String type, long cutoffMillis) throws SQLException {
-        long cut = RangePlan.floor(cutoffMillis, RangePlan.HOUR);
-        String filter = type == null ? "" : " AND series_id IN (SELECT series_id FROM series WHERE type = ?)";
-        long removed = 0;
-        for (String table : List.of("samples", "samples_1m", "samples_10m", "samples_1h", "trace_samples",
-                "totals")) {
-            try (PreparedStatement ps = connection.prepareStatement("DELETE FROM " + table + " WHERE ts < ?" + filter)) {
-                ps.setLong(1, cut);
-                if (type != null) {
-                    ps.setString(2, type);
-                }
-                removed += ps.executeUpdate();
-            }
-        }
-        if (type == null) {
-            removed += deleteMetricsBefore(cutoffMillis);
-        }
-        dropEmptySeries(type == null ? null : s -> s.type.equals(type), cut);
-        return removed;
-    }
-
-    private long deleteMetricsBefore(long cutoffMillis) throws SQLException {
-        long cut = RangePlan.floor(cutoffMillis, RangePlan.HOUR);
-        long removed;
-        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM metrics WHERE ts < ?")) {
-            ps.setLong(1, cut);
-            removed = ps.executeUpdate();
-        }
-        dropEmptySeries(Series::isMetric, cut);
-        return removed;
-    }
-
-    private void dropEmptySeries(java.util.function.Predicate<Series> which, long cut) throws SQLException {
-        List<Series> gone = new ArrayList<>();
-        for (Series s : store.series().all()) {
-            if ((which == null || which.test(s)) && s.lastMs < cut) {
-                gone.add(s);
-            }
-        }
-        if (gone.isEmpty()) {
-            return;
-        }
-        try (PreparedStatement ps = connection.prepareStatement("DELETE FROM series WHERE series_id = ?")) {
-            for (Series s : gone) {
-                ps.setInt(1, s.id);
-                ps.executeUpdate();
-            }
-        }
-        store.series().removeAll(gone);
+        return retention.deleteBefore(type, cutoffMillis);
     }
 }

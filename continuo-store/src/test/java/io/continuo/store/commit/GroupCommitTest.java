@@ -130,10 +130,12 @@ class GroupCommitTest {
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
         assertThatThrownBy(hung::get).hasCauseInstanceOf(StoreUnavailableException.class)
                 .hasMessageContaining("may still be stored");
+        waitUntil(() -> q.stuckMessage() != null); // a commit stuck past the caller wait shows in health
         release.countDown();
         // The withdrawn task is never committed; the queue works again.
         assertThat(q.submit("later", Duration.ofSeconds(10))).isNull();
         assertThat(committed).containsExactly("hung", "later");
+        waitUntil(() -> q.stuckMessage() == null);
     }
 
     @Test
