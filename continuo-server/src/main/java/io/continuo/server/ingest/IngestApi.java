@@ -75,11 +75,8 @@ public final class IngestApi {
 
     private byte[] body(Context ctx) {
         rateLimiter.acquire(RequestContext.tenant(ctx));
-        try {
-            return BoundedBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), config.maxBodyBytes());
-        } catch (IOException e) {
-            throw ApiException.badRequest("could not read the request body: " + e.getMessage());
-        }
+        // within the server's upload budget (slots and decode memory), held until the request ends
+        return BoundedBody.read(ctx, config.maxBodyBytes());
     }
 
     private void nativeIngest(Context ctx) {
