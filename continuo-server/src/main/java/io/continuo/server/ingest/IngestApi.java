@@ -319,12 +319,9 @@ public final class IngestApi {
      */
     private long[] window(Context ctx, Profile profile) {
         long ownDuration = profile.durationNanos() / 1_000_000;
-        long until = time.parseMillis("until", ctx.queryParam("until"), time.nowMillis());
-        long from = time.parseMillis("from", ctx.queryParam("from"), until - (ownDuration > 0 ? ownDuration : DEFAULT_WINDOW_MILLIS));
-        if (from > until) {
-            throw ApiException.badRequest("inverted time range: 'from' (" + from + ") is after 'until' (" + until + ")");
-        }
-        return new long[]{from, until};
+        TimeParser.Range r = time.range("from", ctx.queryParam("from"), "until", ctx.queryParam("until"),
+                ownDuration > 0 ? ownDuration : DEFAULT_WINDOW_MILLIS, 0, true);
+        return new long[]{r.from(), r.until()};
     }
 
     private <T> T decode(ThrowingSupplier<T> work) {

@@ -16,6 +16,7 @@ import io.continuo.store.TimeSeries;
 import io.continuo.store.TraceQuery;
 import io.continuo.store.TraceSummary;
 import io.continuo.store.TypeInfo;
+import io.continuo.store.TypesByLabel;
 import io.continuo.store.Validation;
 import io.continuo.store.WriteBatch;
 import io.continuo.store.clickhouse.SeriesIndex.Series;
@@ -299,6 +300,16 @@ public final class ClickHouseProfileStore implements ProfileStore {
         List<TypeInfo> out = new ArrayList<>();
         types.forEach((name, unit) -> out.add(new TypeInfo(name, unit)));
         return out;
+    }
+
+    @Override
+    public Map<String, List<TypeInfo>> profileTypesBy(SeriesFilter filter, String labelName, int limit) {
+        checkOpen();
+        TypesByLabel types = new TypesByLabel();
+        for (Series s : selectAny(filter)) {
+            types.add(s.labels().get(labelName), s.isMetric() ? null : s.type(), s.unit());
+        }
+        return types.result(limit);
     }
 
     @Override
