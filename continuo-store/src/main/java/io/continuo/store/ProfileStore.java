@@ -42,6 +42,21 @@ public interface ProfileStore extends AutoCloseable {
     /** Profile types present on matching series in the range, with their units. */
     List<TypeInfo> profileTypes(SeriesFilter filter);
 
+    /**
+     * Profile types of matching series grouped by the value of {@code labelName} (values sorted, at most
+     * {@code limit}): what {@code /api/v1/services} lists. Engines answer it in one pass; this default asks once per
+     * value.
+     */
+    default java.util.Map<String, List<TypeInfo>> profileTypesBy(SeriesFilter filter, String labelName, int limit) {
+        java.util.Map<String, List<TypeInfo>> out = new java.util.LinkedHashMap<>();
+        for (String value : labelValues(filter, labelName, limit)) {
+            io.continuo.model.Selector sel = filter.selector().and(io.continuo.model.LabelMatcher.of(labelName,
+                    io.continuo.model.LabelMatcher.Op.EQ, value));
+            out.put(value, profileTypes(new SeriesFilter(filter.tenant(), sel, filter.fromMillis(), filter.untilMillis())));
+        }
+        return out;
+    }
+
     /** Names of runtime metrics present on matching series in the range. */
     List<String> metricNames(SeriesFilter filter);
 

@@ -12,7 +12,6 @@ import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
-import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +39,8 @@ public final class HttpApp {
     public static Javalin create(ServerConfig config, ServerMetrics metrics, RouteTable routes) {
         Javalin[] self = new Javalin[1];
         AccessGate gate = new AccessGate(config, () -> self[0].unsafeConfig().pvt.internalRouter);
+        UploadBudget uploads = new UploadBudget(config.maxConcurrentUploads(), config.decodeBudgetBytes(),
+                config.decodeWait().toMillis(), config.maxDecompressedBytes());
         Javalin app = Javalin.create(cfg -> {
             cfg.events.handlerAdded(h -> {
                 if (h.getHttpMethod().isHttpMethod()) {
@@ -59,8 +60,14 @@ public final class HttpApp {
             // One port for HTTP/1.1 and HTTP/2 cleartext by prior knowledge, so OTLP/gRPC exporters send to the
             // same address as everything else.
             cfg.jetty.addConnector((server, http) -> {
-                ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http),
-                        new PriorKnowledgeH2c(http));
+                // slow clients: a body slower than --min-request-rate is cut (408), headers slower than
+                // --header-timeout close the connection, and silence for --idle-timeout ends it
+                http.setMinRequestDataRate(config.minRequestDataRate());
+                PriorKnowledgeH2c h2c = new PriorKnowledgeH2c(http);
+                h2c.setStreamIdleTimeout(config.idleTimeout().toMillis());
+                ServerConnector connector = new ServerConnector(server,
+                        new HeaderTimeout(http, config.headerTimeout().toMillis()), h2c);
+                connector.setIdleTimeout(config.idleTimeout().toMillis());
                 connector.setHost(config.host());
                 connector.setPort(config.port());
                 return connector;
@@ -70,8 +77,15 @@ public final class HttpApp {
         app.before(ctx -> {
             tenant(ctx);
             gate.check(ctx);
+            ctx.attribute(UploadBudget.BUDGET, uploads);
         });
-        app.exception(ApiException.class, (e, ctx) -> error(ctx, metrics, e.status(), e.getMessage()));
+        app.after(uploads::release);
+        app.exception(ApiException.class, (e, ctx) -> {
+            if (e.retryAfterSeconds() > 0) {
+                ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
+            }
+            error(ctx, metrics, e.status(), e.getMessage());
+        });
         app.exception(ValidationException.class, (e, ctx) -> error(ctx, metrics, 400, e.getMessage()));
         app.exception(StoreLimitException.class, (e, ctx) -> error(ctx, metrics, 429, e.getMessage()));
         app.exception(StoreUnavailableException.class, (e, ctx) -> {

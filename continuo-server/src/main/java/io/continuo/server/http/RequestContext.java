@@ -33,13 +33,25 @@ public final class RequestContext {
 
     /** [from, until] in unix ms; defaults to the last hour; inverted ranges are refused. */
     public static long[] range(Context ctx, TimeParser time, String fromParam, String untilParam) {
-        long until = time.parseMillis(untilParam, ctx.queryParam(untilParam), time.nowMillis());
-        long from = time.parseMillis(fromParam, ctx.queryParam(fromParam), until - 3_600_000L);
-        if (from > until) {
-            throw ApiException.badRequest("inverted time range: '" + fromParam + "' (" + from + ") is after '"
-                    + untilParam + "' (" + until + ")");
+        TimeParser.Range r = time.range(fromParam, ctx.queryParam(fromParam), untilParam, ctx.queryParam(untilParam),
+                3_600_000L, 0, true);
+        return new long[]{r.from(), r.until()};
+    }
+
+    public static long longParam(Context ctx, String name, long fallback, long min, long max) {
+        String v = ctx.queryParam(name);
+        if (v == null || v.isBlank()) {
+            return fallback;
         }
-        return new long[]{from, until};
+        try {
+            long n = Long.parseLong(v.trim());
+            if (n < min || n > max) {
+                throw ApiException.badRequest("'" + name + "' must be between " + min + " and " + max + ", got " + n);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw ApiException.badRequest("'" + name + "' must be an integer, got '" + io.continuo.model.Strings.abbreviate(v, 40) + "'");
+        }
     }
 
     public static int intParam(Context ctx, String name, int fallback, int min, int max) {

@@ -72,6 +72,34 @@ public final class TimeParser {
         }
     }
 
+    /** A time range in unix ms, [from, until]. */
+    public record Range(long from, long until) {
+        public long millis() {
+            return until - from;
+        }
+    }
+
+    /**
+     * The one reading of a time range every API uses: {@code until} defaults to now, {@code from} to
+     * {@code defaultSpanMillis} before {@code until}; an inverted range is refused, so is an empty one unless
+     * {@code allowEmpty}, and one longer than {@code maxSpanMillis} (0: no limit). Errors name the parameters.
+     */
+    public Range range(String fromParam, String fromText, String untilParam, String untilText, long defaultSpanMillis,
+                       long maxSpanMillis, boolean allowEmpty) {
+        long until = parseMillis(untilParam, untilText, nowMillis());
+        long from = parseMillis(fromParam, fromText, until - defaultSpanMillis);
+        if (from > until || (!allowEmpty && from == until)) {
+            throw ApiException.badRequest((allowEmpty ? "inverted time range: '" : "inverted or empty time range: '")
+                    + fromParam + "' (" + from + ") is " + (allowEmpty ? "after '" : "not before '") + untilParam
+                    + "' (" + until + ")");
+        }
+        if (maxSpanMillis > 0 && until - from > maxSpanMillis) {
+            throw ApiException.badRequest("time range too long: '" + fromParam + "' to '" + untilParam + "' spans "
+                    + (until - from) / 1000 + " s, at most " + maxSpanMillis / 1000 + " s");
+        }
+        return new Range(from, until);
+    }
+
     /** A duration such as {@code 10s}, {@code 5m}, {@code 1h}; a bare number is seconds. */
     public static long parseDurationMillis(String param, String text, long fallback) {
         if (text == null || text.isBlank()) {

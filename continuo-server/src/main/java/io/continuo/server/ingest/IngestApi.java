@@ -75,11 +75,8 @@ public final class IngestApi {
 
     private byte[] body(Context ctx) {
         rateLimiter.acquire(RequestContext.tenant(ctx));
-        try {
-            return BoundedBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), config.maxBodyBytes());
-        } catch (IOException e) {
-            throw ApiException.badRequest("could not read the request body: " + e.getMessage());
-        }
+        // within the server's upload budget (slots and decode memory), held until the request ends
+        return BoundedBody.read(ctx, config.maxBodyBytes());
     }
 
     private void nativeIngest(Context ctx) {
@@ -331,12 +328,9 @@ public final class IngestApi {
      */
     private long[] window(Context ctx, Profile profile) {
         long ownDuration = profile.durationNanos() / 1_000_000;
-        long until = time.parseMillis("until", ctx.queryParam("until"), time.nowMillis());
-        long from = time.parseMillis("from", ctx.queryParam("from"), until - (ownDuration > 0 ? ownDuration : DEFAULT_WINDOW_MILLIS));
-        if (from > until) {
-            throw ApiException.badRequest("inverted time range: 'from' (" + from + ") is after 'until' (" + until + ")");
-        }
-        return new long[]{from, until};
+        TimeParser.Range r = time.range("from", ctx.queryParam("from"), "until", ctx.queryParam("until"),
+                ownDuration > 0 ? ownDuration : DEFAULT_WINDOW_MILLIS, 0, true);
+        return new long[]{r.from(), r.until()};
     }
 
     private <T> T decode(ThrowingSupplier<T> work) {

@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  * alert (one per rule and label set, identified by a fingerprint) is pending while its condition holds for less than
  * the rule's {@code for}, then firing; it resolves when the condition stops holding. Firing and resolved are each
  * notified once per fingerprint (deduplicated), unless a silence matches. Methods are synchronized: the scheduler
- * and the API share this state and the work per call is small.
+ * and the API share this state and the work per call is small; an evaluation's store queries run outside the lock.
  */
 public final class AlertManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertManager.class);
@@ -49,6 +49,8 @@ public final class AlertManager implements AutoCloseable {
     private final Map<String, Alert> alerts = new LinkedHashMap<>();
     private final Map<String, Silence> silences = new LinkedHashMap<>();
     private int silenceSeq;
+    /** Serialises evaluation rounds without holding the state lock during their queries. */
+    private final Object evaluating = new Object();
 
     /** One alert's state; {@code state} is pending, firing or resolved. */
     record Alert(String fingerprint, String rule, Map<String, String> labels, String state, long activeSince,
@@ -239,19 +241,34 @@ public final class AlertManager implements AutoCloseable {
         return out;
     }
 
-    /** One round: every rule against the insights just found and the store's recent totals. */
-    synchronized void evaluate(List<Insight> insights) {
-        long now = clock.getAsLong();
-        Map<String, Boolean> seen = new LinkedHashMap<>();
-        for (AlertRule rule : rules()) {
-            List<Match> matches;
-            try {
-                matches = matches(rule, insights, now);
-            } catch (RuntimeException e) {
-                LOG.warn("alert rule {} could not be evaluated", rule.id(), e);
-                continue;
+    /**
+     * One round: every rule against the insights just found and the store's recent totals. The store queries run
+     * outside this object's lock (they may take seconds, and {@code GET /alerts} and the rule and silence API need
+     * the lock); only applying their outcome to the alert state holds it. Rounds do not overlap ({@link #evaluating}).
+     */
+    void evaluate(List<Insight> insights) {
+        synchronized (evaluating) {
+            long now = clock.getAsLong();
+            Map<AlertRule, List<Match>> outcomes = new LinkedHashMap<>();
+            for (AlertRule rule : rules()) {
+                try {
+                    outcomes.put(rule, matches(rule, insights, now));
+                } catch (RuntimeException e) {
+                    LOG.warn("alert rule {} could not be evaluated", rule.id(), e);
+                }
             }
-            for (Match m : matches) {
+            apply(outcomes, now);
+        }
+    }
+
+    private synchronized void apply(Map<AlertRule, List<Match>> outcomes, long now) {
+        Map<String, Boolean> seen = new LinkedHashMap<>();
+        for (Map.Entry<AlertRule, List<Match>> outcome : outcomes.entrySet()) {
+            AlertRule rule = outcome.getKey();
+            if (!fileRules.containsKey(rule.id()) && !apiRules.containsKey(rule.id())) {
+                continue; // deleted while its queries ran
+            }
+            for (Match m : outcome.getValue()) {
                 String fp = fingerprint(rule.id(), m.labels());
                 seen.put(fp, true);
                 Alert old = alerts.get(fp);

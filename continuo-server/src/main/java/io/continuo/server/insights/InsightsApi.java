@@ -166,15 +166,9 @@ public final class InsightsApi {
     }
 
     private long[] range(Context ctx) {
-        long until = time.parseMillis("until", ctx.queryParam("until"), time.nowMillis());
-        long from = time.parseMillis("from", ctx.queryParam("from"), until - DEFAULT_RANGE_MS);
-        if (from >= until) {
-            throw ApiException.badRequest("inverted or empty time range: 'from' (" + from + ") is not before 'until' (" + until + ")");
-        }
-        if (until - from > MAX_RANGE_MS) {
-            throw ApiException.badRequest("time range too long: at most 31 days");
-        }
-        return new long[]{from, until};
+        TimeParser.Range r = time.range("from", ctx.queryParam("from"), "until", ctx.queryParam("until"),
+                DEFAULT_RANGE_MS, MAX_RANGE_MS, false);
+        return new long[]{r.from(), r.until()};
     }
 
     private void insights(Context ctx) {

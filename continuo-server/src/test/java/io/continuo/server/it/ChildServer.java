@@ -22,13 +22,19 @@ final class ChildServer implements AutoCloseable {
     }
 
     static ChildServer start(Path dataDir, Path log) throws IOException, InterruptedException {
+        return start(dataDir, log, "-Xmx512m", List.of());
+    }
+
+    /** @param heap the child's -Xmx option; @param serverArgs more server flags */
+    static ChildServer start(Path dataDir, Path log, String heap, List<String> serverArgs) throws IOException, InterruptedException {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx512m", "-cp", System.getProperty("java.class.path"), "io.continuo.server.cli.Main", "server",
+                heap, "-cp", System.getProperty("java.class.path"), "io.continuo.server.cli.Main", "server",
                 "--host", "127.0.0.1", "--port", Integer.toString(port), "--data-dir", dataDir.toString(), "--no-self-profile"));
+        cmd.addAll(serverArgs);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ChildServer child = new ChildServer(p, port);
         child.awaitHealthy();

@@ -18,6 +18,7 @@ import io.continuo.store.TimeSeries;
 import io.continuo.store.TraceQuery;
 import io.continuo.store.TraceSummary;
 import io.continuo.store.TypeInfo;
+import io.continuo.store.TypesByLabel;
 import io.continuo.store.Validation;
 import io.continuo.store.WriteBatch;
 import io.continuo.store.clickhouse.SeriesIndex.Series;
@@ -297,6 +298,16 @@ public final class ClickHouseProfileStore implements ProfileStore {
     public List<TypeInfo> profileTypes(SeriesFilter filter) {
         checkOpen();
         return SeriesListing.profileTypes(selectAny(filter));
+    }
+
+    @Override
+    public Map<String, List<TypeInfo>> profileTypesBy(SeriesFilter filter, String labelName, int limit) {
+        checkOpen();
+        TypesByLabel types = new TypesByLabel();
+        for (Series s : selectAny(filter)) {
+            types.add(s.labels().get(labelName), s.isMetric() ? null : s.type(), s.unit());
+        }
+        return types.result(limit);
     }
 
     @Override

@@ -26,6 +26,7 @@ import io.continuo.store.TimeSeries;
 import io.continuo.store.TraceQuery;
 import io.continuo.store.TraceSummary;
 import io.continuo.store.TypeInfo;
+import io.continuo.store.TypesByLabel;
 import io.continuo.store.WriteBatch;
 import io.continuo.store.duckdb.SeriesCache.Series;
 import org.duckdb.DuckDBConnection;
@@ -441,6 +442,16 @@ public final class DuckDbProfileStore implements ProfileStore {
     public List<TypeInfo> profileTypes(SeriesFilter filter) {
         checkOpen();
         return SeriesListing.profileTypes(selectAny(filter));
+    }
+
+    @Override
+    public Map<String, List<TypeInfo>> profileTypesBy(SeriesFilter filter, String labelName, int limit) {
+        checkOpen();
+        TypesByLabel types = new TypesByLabel();
+        for (Series s : selectAny(filter)) {
+            types.add(s.labels.get(labelName), s.isMetric() ? null : s.type, s.unit);
+        }
+        return types.result(limit);
     }
 
     @Override
