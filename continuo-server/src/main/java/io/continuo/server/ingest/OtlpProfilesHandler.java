@@ -31,7 +31,7 @@ import java.util.function.Function;
 
 /**
  * OTLP/HTTP profiles ({@code POST /v1development/profiles}), what the OpenTelemetry eBPF profiler and a Collector's
- * {@code otlphttp} exporter send: binary protobuf or OTLP/JSON ({@link OtlpJson}), gzip or not. Answers as OTLP/HTTP
+ * {@code otlphttp} exporter send: binary protobuf or OTLP/JSON ({@code formats.otlp.OtlpJson}), gzip or not. Answers as OTLP/HTTP
  * specifies, in the request's encoding: 200 with an {@code ExportProfilesServiceResponse} (its
  * {@code partial_success} naming why profiles were refused), else the status with a {@code google.rpc.Status} body:
  * 400 undecodable, 413 too large, 415 wrong media type or encoding, 429 rate-limited. A 200 means every accepted profile is durable: each store write has returned.
@@ -70,7 +70,7 @@ final class OtlpProfilesHandler {
             ApiKeys.authenticate(ctx, config);
             checkMediaType(ctx);
             byte[] raw = body.apply(ctx);
-            OtlpBatch batch = decode(json ? OtlpJson.toProtobuf(gunzip(raw)) : raw);
+            OtlpBatch batch = decode(json ? otlpJson(gunzip(raw)) : raw);
             respond(ctx, json, store(RequestContext.tenant(ctx), batch));
         } catch (ApiException e) {
             fail(ctx, json, e.status(), e.getMessage());
@@ -148,6 +148,15 @@ final class OtlpProfilesHandler {
             boolean tooLarge = e.reason() != null && e.reason().contains("exceeds maxDecompressedBytes");
             metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", tooLarge ? "too_large" : e.format(), 1);
             throw new ApiException(tooLarge ? 413 : 400, e.getMessage(), e);
+        }
+    }
+
+    private byte[] otlpJson(byte[] json) {
+        try {
+            return decoder.otlpJson(json);
+        } catch (ProfileDecoder.DecodeException e) {
+            metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", e.reason(), 1);
+            throw new ApiException(e.status(), e.getMessage(), e);
         }
     }
 
