@@ -185,6 +185,11 @@ final class OtlpProfilesHandler {
             }
         }
         metrics.inc("continuo_ingest_requests_total", "Accepted ingest requests by API.", "api", "otlp", 1);
+        if (batch.profiles().isEmpty() && rejected == 0) {
+            // nothing to store and nothing refused: say so (partial_success with 0 rejected is OTLP's warning)
+            metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", ProfileDecoder.NO_SAMPLES, 1);
+            reasons.add("the request holds no samples with a non-zero value: nothing was stored");
+        }
         if (rejected > 0) {
             metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", "otlp_profile", rejected);
         }
@@ -202,7 +207,7 @@ final class OtlpProfilesHandler {
     private void respond(Context ctx, boolean json, Result result) {
         if (json) {
             Map<String, Object> body = new LinkedHashMap<>();
-            if (result.rejected > 0) {
+            if (result.rejected > 0 || !result.message.isEmpty()) {
                 // proto3 JSON writes int64 as a string
                 body.put("partialSuccess", Map.of("rejectedProfiles", Long.toString(result.rejected), "errorMessage", result.message));
             }
@@ -214,7 +219,7 @@ final class OtlpProfilesHandler {
 
     private static ExportProfilesServiceResponse response(Result result) {
         ExportProfilesServiceResponse.Builder response = ExportProfilesServiceResponse.newBuilder();
-        if (result.rejected > 0) {
+        if (result.rejected > 0 || !result.message.isEmpty()) {
             response.setPartialSuccess(ExportProfilesPartialSuccess.newBuilder()
                     .setRejectedProfiles(result.rejected).setErrorMessage(result.message));
         }
