@@ -62,7 +62,12 @@ public final class OtlpProfilesReader {
     /** Decodes a request, gzipped or raw, under the given bounds. */
     public static OtlpBatch read(byte[] gzippedOrRaw, DecodeLimits limits, LabelLimits labelLimits) {
         byte[] raw = Gzip.maybeDecompress(gzippedOrRaw, limits, FORMAT);
-        return new OtlpProfilesReader(raw, limits, labelLimits).decode();
+        try {
+            return new OtlpProfilesReader(raw, limits, labelLimits).decode();
+        } catch (ArithmeticException e) {
+            // a sum of equal samples past 64 bits (the builder merges exactly)
+            throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "sample values overflow 64 bits", e);
+        }
     }
 
     public static OtlpBatch read(byte[] gzippedOrRaw) {
@@ -558,7 +563,16 @@ public final class OtlpProfilesReader {
             }
             for (ServiceProfile target : byService.values()) {
                 target.builder.window(start, duration);
-                profiles.add(new OtlpProfile(target.labels, target.builder.build()));
+                io.continuo.model.Profile built = target.builder.build();
+                try {
+                    // the value check every format gets; OTLP answers a failing profile in partial_success
+                    io.continuo.formats.SampleValues.check(FORMAT, List.of(built));
+                } catch (ProfileFormatException e) {
+                    reject("service '" + io.continuo.model.Strings.abbreviate(target.labels.get("service"), 60) + "': "
+                            + e.getMessage());
+                    continue;
+                }
+                profiles.add(new OtlpProfile(target.labels, built));
             }
         }
     }

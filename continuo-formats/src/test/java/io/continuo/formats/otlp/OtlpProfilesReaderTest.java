@@ -297,6 +297,24 @@ class OtlpProfilesReaderTest {
     }
 
     @Test
+    void negativeValuesAreRejectedByTheSharedValueCheckAndZerosLeftOut() {
+        OtlpTestDictionary d = new OtlpTestDictionary();
+        int stack = d.stackOf("f");
+        Profile.Builder negative = Profile.newBuilder().setSampleType(d.type("alloc_space", "bytes"))
+                .addSamples(Sample.newBuilder().setStackIndex(stack).addValues(-5));
+        Profile.Builder zero = Profile.newBuilder().setSampleType(d.type("contentions", "count"))
+                .addSamples(Sample.newBuilder().setStackIndex(stack).addValues(0));
+        OtlpBatch batch = decode(request(d,
+                resource(List.of(kv("service.name", "neg")), negative),
+                resource(List.of(kv("service.name", "idle")), zero),
+                resource(List.of(kv("service.name", "ok")), ebpfCpu(d).addSamples(timestamps(stack, 2)))));
+        // the negative one is refused by name; the all-zero one has nothing to store (the handler reports an empty request)
+        assertThat(batch.rejectedProfiles()).as(batch.rejections() + " " + batch.profiles()).isEqualTo(1);
+        assertThat(String.join(" / ", batch.rejections())).contains("service 'neg'", "negative sample value -5");
+        assertThat(batch.profiles()).extracting(p -> p.labels().get(Labels.SERVICE)).containsExactly("ok");
+    }
+
+    @Test
     void attributeRichResourcesKeepTheWellKnownLabelsWithinTheLabelLimit() {
         OtlpTestDictionary d = new OtlpTestDictionary();
         int stack = d.stackOf("f");

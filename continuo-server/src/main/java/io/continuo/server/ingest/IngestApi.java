@@ -209,7 +209,7 @@ public final class IngestApi {
         byte[] body = body(ctx);
         String contentType = lower(ctx.contentType());
         boolean json = contentType != null && contentType.contains("json");
-        List<ProfileDecoder.PushSeries> series = decode(() -> json ? pushJson(body) : decoder.pushRequest(body));
+        List<ProfileDecoder.PushSeries> series = decode(() -> json ? decoder.pushRequestJson(body) : decoder.pushRequest(body));
         int stored = 0;
         ProfileDecoder.DecodeException empty = null;
         for (ProfileDecoder.PushSeries s : series) {
@@ -248,27 +248,6 @@ public final class IngestApi {
             ctx.contentType("application/json").result("{}");
         } else {
             ctx.contentType("application/proto").result(new byte[0]);
-        }
-    }
-
-    private static List<ProfileDecoder.PushSeries> pushJson(byte[] body) {
-        try {
-            JsonNode root = Json.MAPPER.readTree(body);
-            List<ProfileDecoder.PushSeries> out = new ArrayList<>();
-            for (JsonNode series : root.path("series")) {
-                Labels.Builder labels = Labels.builder();
-                for (JsonNode pair : series.path("labels")) {
-                    ProfileDecoder.putPushLabel(labels, pair.path("name").asText(), pair.path("value").asText());
-                }
-                List<byte[]> raws = new ArrayList<>();
-                for (JsonNode sample : series.path("samples")) {
-                    raws.add(java.util.Base64.getDecoder().decode(sample.path("rawProfile").asText()));
-                }
-                out.add(new ProfileDecoder.PushSeries(labels.build(), raws));
-            }
-            return out;
-        } catch (IOException | IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid Connect JSON push body: " + e.getMessage());
         }
     }
 

@@ -32,7 +32,7 @@ import java.util.function.Function;
 
 /**
  * OTLP/HTTP profiles ({@code POST /v1development/profiles}), what the OpenTelemetry eBPF profiler and a Collector's
- * {@code otlphttp} exporter send: binary protobuf or OTLP/JSON ({@link OtlpJson}), gzip or not. Answers as OTLP/HTTP
+ * {@code otlphttp} exporter send: binary protobuf or OTLP/JSON ({@code formats.otlp.OtlpJson}), gzip or not. Answers as OTLP/HTTP
  * specifies, in the request's encoding: 200 with an {@code ExportProfilesServiceResponse} (its
  * {@code partial_success} naming why profiles were refused), else the status with a {@code google.rpc.Status} body:
  * 400 undecodable, 413 too large, 415 wrong media type or encoding, 429 rate-limited. A 200 means every accepted profile is durable: each store write has returned.
@@ -71,7 +71,7 @@ final class OtlpProfilesHandler {
             ApiKeys.authenticate(ctx, config);
             checkMediaType(ctx);
             byte[] raw = body.apply(ctx);
-            OtlpBatch batch = decode(json ? OtlpJson.toProtobuf(gunzip(raw)) : raw);
+            OtlpBatch batch = decode(json ? otlpJson(gunzip(raw)) : raw);
             respond(ctx, json, store(RequestContext.tenant(ctx), batch));
         } catch (ApiException e) {
             fail(ctx, json, e.status(), e.getMessage());
@@ -155,6 +155,15 @@ final class OtlpProfilesHandler {
         }
     }
 
+    private byte[] otlpJson(byte[] json) {
+        try {
+            return decoder.otlpJson(json);
+        } catch (ProfileDecoder.DecodeException e) {
+            metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", e.reason(), 1);
+            throw new ApiException(e.status(), e.getMessage(), e);
+        }
+    }
+
     /** The body gunzipped under maxDecompressedBytes (by header or by magic) and decoded; 400 when malformed. */
     private OtlpBatch decode(byte[] raw) {
         try {
@@ -180,6 +189,11 @@ final class OtlpProfilesHandler {
             }
         }
         metrics.inc("continuo_ingest_requests_total", "Accepted ingest requests by API.", "api", "otlp", 1);
+        if (batch.profiles().isEmpty() && rejected == 0) {
+            // nothing to store and nothing refused: say so (partial_success with 0 rejected is OTLP's warning)
+            metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", ProfileDecoder.NO_SAMPLES, 1);
+            reasons.add("the request holds no samples with a non-zero value: nothing was stored");
+        }
         if (rejected > 0) {
             metrics.inc("continuo_ingest_rejected_total", "Rejected ingest requests by reason.", "reason", "otlp_profile", rejected);
         }
@@ -197,7 +211,7 @@ final class OtlpProfilesHandler {
     private void respond(Context ctx, boolean json, Result result) {
         if (json) {
             Map<String, Object> body = new LinkedHashMap<>();
-            if (result.rejected > 0) {
+            if (result.rejected > 0 || !result.message.isEmpty()) {
                 // proto3 JSON writes int64 as a string
                 body.put("partialSuccess", Map.of("rejectedProfiles", Long.toString(result.rejected), "errorMessage", result.message));
             }
@@ -209,7 +223,7 @@ final class OtlpProfilesHandler {
 
     private static ExportProfilesServiceResponse response(Result result) {
         ExportProfilesServiceResponse.Builder response = ExportProfilesServiceResponse.newBuilder();
-        if (result.rejected > 0) {
+        if (result.rejected > 0 || !result.message.isEmpty()) {
             response.setPartialSuccess(ExportProfilesPartialSuccess.newBuilder()
                     .setRejectedProfiles(result.rejected).setErrorMessage(result.message));
         }

@@ -6,6 +6,8 @@ import io.continuo.formats.NoSamplesException;
 import io.continuo.formats.ProfileFormats;
 import io.continuo.formats.otlp.OtlpBatch;
 import io.continuo.formats.otlp.OtlpProfilesReader;
+import io.continuo.formats.otlp.OtlpJson;
+import io.continuo.formats.pyroscope.PushJson;
 import io.continuo.formats.pyroscope.PyroscopeProtos;
 import io.continuo.formats.pyroscope.RawSeries;
 import io.continuo.model.LabelLimits;
@@ -93,8 +95,31 @@ public final class ProfileDecoder {
         return guard(() -> PyroscopeProtos.readLabelsSnapshot(body, limits)).asFunction();
     }
 
+    /** A Connect push in JSON: like {@link #pushRequest}, but a malformed body is a 400 as Connect's own errors are. */
+    public List<PushSeries> pushRequestJson(byte[] body) {
+        List<RawSeries> raw;
+        try {
+            raw = guard(() -> PushJson.read(body, limits));
+        } catch (DecodeException e) {
+            throw e.status() == 413 ? e : new DecodeException(400, PushJson.FORMAT, e.getMessage(), e.getCause());
+        }
+        return pushSeries(raw);
+    }
+
+    /** An OTLP/JSON export request as its binary form; 400 (OTLP's status for bad data) when malformed. */
+    public byte[] otlpJson(byte[] json) {
+        try {
+            return OtlpJson.toProtobuf(json);
+        } catch (ProfileFormatException e) {
+            throw new DecodeException(400, OtlpJson.FORMAT, e.getMessage(), e);
+        }
+    }
+
     public List<PushSeries> pushRequest(byte[] body) {
-        List<RawSeries> raw = guard(() -> PyroscopeProtos.readPushRequest(body, limits));
+        return pushSeries(guard(() -> PyroscopeProtos.readPushRequest(body, limits)));
+    }
+
+    private static List<PushSeries> pushSeries(List<RawSeries> raw) {
         List<PushSeries> out = new ArrayList<>(raw.size());
         for (RawSeries series : raw) {
             Labels.Builder labels = Labels.builder();

@@ -133,6 +133,19 @@ class OtlpIngestTest {
     }
 
     @Test
+    void aRequestWithNothingToStoreSaysSoInPartialSuccess() throws IOException {
+        OtlpRequests r = new OtlpRequests();
+        int stack = r.stack("idle.work");
+        r.resource(Map.of("service.name", "idle"), r.cpuProfile(System.currentTimeMillis())
+                .addSamples(Sample.newBuilder().setStackIndex(stack).addValues(0)));
+        TestServer.Response response = server.post(PATH, r.bytes(), PROTOBUF);
+        assertThat(response.status()).as(response.toString()).isEqualTo(200);
+        ExportProfilesServiceResponse parsed = ExportProfilesServiceResponse.parseFrom(response.body());
+        assertThat(parsed.getPartialSuccess().getErrorMessage()).contains("no samples", "nothing was stored");
+        assertThat(server.get("/metrics").text()).contains("continuo_ingest_rejected_total{reason=\"no_samples\"}");
+    }
+
+    @Test
     void otlpJsonIsDecodedLikeProtobufAndAnsweredInJson() {
         long timeNanos = (System.currentTimeMillis() - 5_000) * 1_000_000L;
         String json = """

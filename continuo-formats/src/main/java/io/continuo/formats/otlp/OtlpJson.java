@@ -1,4 +1,4 @@
-package io.continuo.server.ingest;
+package io.continuo.formats.otlp;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,8 +9,8 @@ import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.Message;
 import io.continuo.formats.otlp.proto.collector.profiles.v1development.ExportProfilesServiceRequest;
 import io.continuo.model.Strings;
-import io.continuo.server.http.ApiException;
-import io.continuo.server.http.Json;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.continuo.formats.ProfileFormatException;
 
 import java.io.IOException;
 import java.util.Base64;
@@ -27,7 +27,10 @@ import java.util.Set;
  * ignored, as protobuf readers ignore unknown fields. protobuf-java-util's JsonFormat would bring Guava and Gson
  * and does not know OTLP's hex ids.
  */
-final class OtlpJson {
+public final class OtlpJson {
+    public static final String FORMAT = "otlp-json";
+    private static final ObjectMapper MAPPER = io.continuo.formats.internal.JsonBodies.MAPPER;
+
     /** AnyValue nests arrays and key-value lists; deeper than this is an attack, not telemetry. */
     private static final int MAX_DEPTH = 32;
     private static final Set<String> HEX_FIELDS = Set.of("trace_id", "span_id", "profile_id");
@@ -35,17 +38,22 @@ final class OtlpJson {
     private OtlpJson() {
     }
 
-    static byte[] toProtobuf(byte[] json) {
+    /**
+     * The binary {@code ExportProfilesServiceRequest} of an OTLP/JSON body.
+     *
+     * @throws ProfileFormatException (format {@value #FORMAT}) naming the path of what is wrong
+     */
+    public static byte[] toProtobuf(byte[] json) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(json);
+            root = MAPPER.readTree(json);
         } catch (JsonProcessingException e) {
-            throw ApiException.badRequest("invalid OTLP/JSON: " + e.getOriginalMessage());
+            throw invalid("invalid OTLP/JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
-            throw ApiException.badRequest("invalid OTLP/JSON: " + e.getMessage());
+            throw invalid("invalid OTLP/JSON: " + e.getMessage());
         }
         if (root == null || !root.isObject()) {
-            throw ApiException.badRequest("invalid OTLP/JSON: expected an ExportProfilesServiceRequest object");
+            throw invalid("invalid OTLP/JSON: expected an ExportProfilesServiceRequest object");
         }
         ExportProfilesServiceRequest.Builder request = ExportProfilesServiceRequest.newBuilder();
         merge(request, root, "", 0);
@@ -54,10 +62,10 @@ final class OtlpJson {
 
     private static void merge(Message.Builder builder, JsonNode object, String path, int depth) {
         if (depth > MAX_DEPTH) {
-            throw ApiException.badRequest("invalid OTLP/JSON: nested deeper than " + MAX_DEPTH + " levels at " + path);
+            throw invalid("invalid OTLP/JSON: nested deeper than " + MAX_DEPTH + " levels at " + path);
         }
         if (!object.isObject()) {
-            throw ApiException.badRequest("invalid OTLP/JSON: " + path + " must be an object");
+            throw invalid("invalid OTLP/JSON: " + path + " must be an object");
         }
         Descriptor type = builder.getDescriptorForType();
         Iterator<Map.Entry<String, JsonNode>> fields = object.fields();
@@ -71,7 +79,7 @@ final class OtlpJson {
             String at = path.isEmpty() ? e.getKey() : path + "." + e.getKey();
             if (field.isRepeated()) {
                 if (!value.isArray()) {
-                    throw ApiException.badRequest("invalid OTLP/JSON: " + at + " must be an array");
+                    throw invalid("invalid OTLP/JSON: " + at + " must be an array");
                 }
                 for (int i = 0; i < value.size(); i++) {
                     builder.addRepeatedField(field, value(builder, field, value.get(i), at + "[" + i + "]", depth));
@@ -103,7 +111,7 @@ final class OtlpJson {
                 case LONG -> integer(v, at);
                 case BOOLEAN -> {
                     if (!v.isBoolean()) {
-                        throw ApiException.badRequest("invalid OTLP/JSON: " + at + " must be true or false");
+                        throw invalid("invalid OTLP/JSON: " + at + " must be true or false");
                     }
                     yield v.booleanValue();
                 }
@@ -111,7 +119,7 @@ final class OtlpJson {
                 case FLOAT -> v.isNumber() ? v.floatValue() : Float.parseFloat(v.asText());
                 case STRING -> {
                     if (!v.isTextual()) {
-                        throw ApiException.badRequest("invalid OTLP/JSON: " + at + " must be a string");
+                        throw invalid("invalid OTLP/JSON: " + at + " must be a string");
                     }
                     yield v.textValue();
                 }
@@ -120,7 +128,7 @@ final class OtlpJson {
                 case ENUM -> enumValue(field, v, at);
             };
         } catch (ArithmeticException | IllegalArgumentException e) {
-            throw ApiException.badRequest("invalid OTLP/JSON: " + at + " = '" + Strings.abbreviate(v.asText(), 40)
+            throw invalid("invalid OTLP/JSON: " + at + " = '" + Strings.abbreviate(v.asText(), 40)
                     + "': " + e.getMessage());
         }
     }
@@ -135,15 +143,19 @@ final class OtlpJson {
             // fixed64 and uint64 values past Long.MAX_VALUE arrive as unsigned decimal strings
             return s.startsWith("-") ? Long.parseLong(s) : Long.parseUnsignedLong(s);
         }
-        throw ApiException.badRequest("invalid OTLP/JSON: " + at + " must be an integer");
+        throw invalid("invalid OTLP/JSON: " + at + " must be an integer");
     }
 
     private static EnumValueDescriptor enumValue(FieldDescriptor field, JsonNode v, String at) {
         EnumValueDescriptor e = v.isIntegralNumber() ? field.getEnumType().findValueByNumber(v.intValue())
                 : field.getEnumType().findValueByName(v.asText());
         if (e == null) {
-            throw ApiException.badRequest("invalid OTLP/JSON: " + at + " is not a value of " + field.getEnumType().getName());
+            throw invalid("invalid OTLP/JSON: " + at + " is not a value of " + field.getEnumType().getName());
         }
         return e;
+    }
+
+    private static ProfileFormatException invalid(String message) {
+        return new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, message);
     }
 }
