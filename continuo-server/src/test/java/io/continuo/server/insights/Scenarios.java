@@ -96,6 +96,44 @@ public final class Scenarios {
         }
     }
 
+    /**
+     * A slow leak in a 1 GB heap as the Java agent now reports it: a heap reading after every young collection
+     * (every 10 s here), 300 KB/s retained from {@code onset}, no old collection; allocation and leak-site
+     * ({@code inuse_objects}) profiles every 10 s. When {@code leaking} is false, the same app without the leak:
+     * same heap, same allocation rate, a flat reading with survivor noise. Runs from {@code onset - 20 min} to
+     * {@code until}.
+     */
+    void youngGcHeap(String service, boolean leaking, long onset, long until, long seed) {
+        Random r = new Random(seed);
+        String culprit = "com.shop.session.SessionCache.put";
+        if (leaking) {
+            faults.add(new Fault(service, Insight.MEMORY_LEAK, culprit, onset));
+        } else {
+            cleanServices.add(service);
+        }
+        long step = 10_000;
+        List<double[]> heap = new ArrayList<>();
+        Labels labels = Labels.of("service", service, "instance", "j-1", "version", "1.0");
+        for (long t = onset - 20 * MIN; t < until; t += step) {
+            double leaked = leaking && t >= onset ? (t - onset) / 1000.0 * 300e3 : 0;
+            heap.add(new double[]{t, 60e6 + 6e6 * r.nextGaussian() + leaked});
+            Map<String, Long> alloc = new LinkedHashMap<>();
+            for (String site : List.of("Json.encode", "Rows.read", "Template.render", "Log.append", "Cache.lookup")) {
+                alloc.put("com.shop.web.Handler.handle;com.shop." + site + ";byte[]", noisy(r, 10e6 * step / 1000.0));
+            }
+            Map<String, Long> inuse = new LinkedHashMap<>();
+            inuse.put("com.shop.Main.main;com.shop.db.Pool.init;byte[]", noisy(r, 20));
+            inuse.put("com.shop.Main.main;com.shop.cache.Catalog.load;java.lang.String", noisy(r, 10));
+            if (leaking && t >= onset) {
+                alloc.put("com.shop.web.Handler.handle;" + culprit + ";byte[]", noisy(r, 300e3 * step / 1000.0));
+                inuse.put("com.shop.web.Handler.handle;" + culprit + ";byte[]", Math.max(1, (long) (leaked / 2e6)));
+            }
+            upload(labels, t, List.of(ProfileType.ALLOC_BYTES), alloc, step);
+            upload(labels, t, List.of(ProfileType.INUSE_OBJECTS), inuse, step);
+        }
+        metrics(Labels.of("service", service, "instance", "j-1"), heap, 1024e6);
+    }
+
     /** 26 hours of steady CPU with noise, then 20 minutes where one function triples the service's CPU. */
     void cpuSpike(String service, long seed) {
         Random r = new Random(seed);
@@ -178,8 +216,12 @@ public final class Scenarios {
     }
 
     private void upload(Labels labels, long t, List<ProfileType> types, Map<String, Long> stacks) {
+        upload(labels, t, types, stacks, UPLOAD_WINDOW);
+    }
+
+    private void upload(Labels labels, long t, List<ProfileType> types, Map<String, Long> stacks, long window) {
         ProfileBuilder b = new ProfileBuilder(types);
-        b.window(t * 1_000_000, UPLOAD_WINDOW * 1_000_000);
+        b.window(t * 1_000_000, window * 1_000_000);
         stacks.forEach((stack, value) -> {
             String[] names = stack.split(";");
             int[] ids = new int[names.length];
@@ -189,7 +231,7 @@ public final class Scenarios {
             b.addSample(ids, ids.length, new long[]{Math.max(1, value)}, Labels.EMPTY);
         });
         byte[] body = PprofWriter.toBytes(b.build(), true);
-        StringBuilder q = new StringBuilder("/api/v1/ingest?format=pprof&from=").append(t).append("&until=").append(t + UPLOAD_WINDOW);
+        StringBuilder q = new StringBuilder("/api/v1/ingest?format=pprof&from=").append(t).append("&until=").append(t + window);
         labels.forEach((k, v) -> q.append('&').append(k).append('=').append(v));
         uploads.add(() -> {
             TestServer.Response resp = server.post(q.toString(), body);
