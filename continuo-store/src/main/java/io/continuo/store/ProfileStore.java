@@ -54,6 +54,14 @@ public interface ProfileStore extends AutoCloseable {
     /** Deletes data of one profile type (or every type when null) older than the cutoff; returns rows removed. */
     long deleteBefore(String profileType, long cutoffMillis);
 
+    /**
+     * Parts of the data queries cannot reach right now (e.g. a ClickHouse shard with no live replica): answers leave
+     * them out, so callers should mark answers partial while this is not empty. Empty when everything answers.
+     */
+    default List<String> unavailable() {
+        return List.of();
+    }
+
     /** Figures for /metrics and the benchmarks. */
     StoreStats stats();
 

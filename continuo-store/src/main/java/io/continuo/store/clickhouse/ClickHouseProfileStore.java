@@ -44,12 +44,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ClickHouseProfileStore implements ProfileStore {
     private static final System.Logger LOG = System.getLogger(ClickHouseProfileStore.class.getName());
     private static final long[] ROLLED_UP_EVERYWHERE = {Long.MAX_VALUE, Long.MAX_VALUE};
+    static final long PROBE_EVERY_MS = 1_000;
 
     private final ClickHouseConfig config;
     private final ClickHouseHttp http;
     private final SeriesIndex seriesIndex;
     private final StackDictionary stacks;
     private final GroupWriter writer;
+    /** The cluster's shards, or null on a single server. */
+    private final ClusterTopology topology;
     private final Retention retention;
     private final ScheduledExecutorService maintenance;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -57,10 +60,12 @@ public final class ClickHouseProfileStore implements ProfileStore {
     private ClickHouseProfileStore(ClickHouseConfig config) {
         this.config = config;
         this.http = new ClickHouseHttp(config);
-        ClickHouseSchema.create(http, config.database());
+        ClickHouseSchema.create(config, http);
         this.seriesIndex = new SeriesIndex(http);
         this.stacks = new StackDictionary(http, config.maxCachedStacks());
-        this.writer = new GroupWriter(config, http, stacks);
+        this.topology = config.clustered() ? ClusterTopology.load(http, config.cluster()) : null;
+        this.writer = new GroupWriter(config, http, stacks, topology == null ? null
+                : new ClusterWriter(http, stacks, topology, config.maxCachedStacks()));
         this.retention = new Retention(config, http);
         writer.start();
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -70,6 +75,26 @@ public final class ClickHouseProfileStore implements ProfileStore {
         });
         long every = config.maintenanceInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
+        if (topology != null) {
+            topology.probe();
+            maintenance.scheduleWithFixedDelay(topology::probe, PROBE_EVERY_MS, PROBE_EVERY_MS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /**
+     * Shards with no replica accepting connections (probed every {@link #PROBE_EVERY_MS}): queries answer without
+     * them, so their answers are partial. Empty on a single server.
+     */
+    @Override
+    public List<String> unavailable() {
+        if (topology == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int shard : topology.down()) {
+            out.add("ClickHouse shard " + shard + " of cluster " + config.cluster());
+        }
+        return out;
     }
 
     /** Connects, creating the database and tables when missing. Fails with ClickHouse's message when unreachable. */
@@ -85,6 +110,11 @@ public final class ClickHouseProfileStore implements ProfileStore {
 
     public ClickHouseConfig config() {
         return config;
+    }
+
+    /** The cluster's shards (tests); null on a single server. */
+    ClusterTopology topology() {
+        return topology;
     }
 
     // ---------------------------------------------------------------- writes
@@ -143,15 +173,17 @@ public final class ClickHouseProfileStore implements ProfileStore {
         }
         String where = " WHERE tenant = " + SqlLiterals.quote(tenant) + typeFilter(query.type())
                 + " AND " + selected.condition();
-        StringBuilder sql = new StringBuilder("SELECT stack_id, toInt64(sum(value)) FROM (");
+        // Each piece is aggregated where its rows are (on a cluster: GROUP BY stack per shard), then merged once.
         List<RangeSplit.Piece> pieces = RangeSplit.plan(query.fromMillis(), query.untilMillis(), ClickHouseSchema.RAW,
                 ClickHouseSchema.ROLLUPS, ROLLED_UP_EVERYWHERE);
+        StringBuilder sql = new StringBuilder(pieces.size() == 1 ? "" : "SELECT stack_id, toInt64(sum(v)) FROM (");
         for (int i = 0; i < pieces.size(); i++) {
             RangeSplit.Piece p = pieces.get(i);
-            sql.append(i > 0 ? " UNION ALL " : "").append("SELECT stack_id, value FROM ").append(p.table())
-                    .append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ").append(p.until());
+            sql.append(i > 0 ? " UNION ALL " : "").append("SELECT stack_id, toInt64(sum(value)) AS v FROM ")
+                    .append(p.table()).append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ")
+                    .append(p.until()).append(" GROUP BY stack_id");
         }
-        sql.append(") GROUP BY stack_id FORMAT RowBinary");
+        sql.append(pieces.size() == 1 ? "" : ") GROUP BY stack_id").append(" FORMAT RowBinary");
         return readTree(sql.toString());
     }
 
@@ -397,7 +429,9 @@ public final class ClickHouseProfileStore implements ProfileStore {
                 + "(SELECT toInt64(count()) FROM samples_1m) + (SELECT toInt64(count()) FROM samples_1h), "
                 + "(SELECT toInt64(count()) FROM trace_samples), "
                 + "(SELECT toInt64(count()) FROM metrics), "
-                + "(SELECT toInt64(sum(bytes_on_disk)) FROM system.parts WHERE active AND database = "
+                + "(SELECT toInt64(sum(bytes_on_disk)) FROM " + (config.clustered()
+                ? "cluster(" + SqlLiterals.quote(config.cluster()) + ", system, parts)" : "system.parts")
+                + " WHERE active AND database = "
                 + SqlLiterals.quote(config.database()) + ") FORMAT RowBinary");
         return new StoreStats(in.int64(), in.int64(), in.int64(), in.int64(), in.int64(), in.int64(), in.int64(),
                 in.int64());

@@ -46,7 +46,15 @@ final class GroupWriter implements Runnable {
     /** Series id -> System.nanoTime() until which its row is known to exist. */
     private final Map<Long, Long> knownSeries = new ConcurrentHashMap<>();
 
+    /** Set on a cluster: uploads go as their own blocks, see {@link ClusterWriter}. */
+    private final ClusterWriter cluster;
+
     GroupWriter(ClickHouseConfig config, ClickHouseHttp http, StackDictionary dictionary) {
+        this(config, http, dictionary, null);
+    }
+
+    GroupWriter(ClickHouseConfig config, ClickHouseHttp http, StackDictionary dictionary, ClusterWriter cluster) {
+        this.cluster = cluster;
         this.config = config;
         this.http = http;
         this.dictionary = dictionary;
@@ -192,6 +200,10 @@ final class GroupWriter implements Runnable {
         if (accepted.isEmpty()) {
             return;
         }
+        if (cluster != null) {
+            commitToCluster(accepted);
+            return;
+        }
         BatchEncoder encoder = new BatchEncoder(dictionary);
         try {
             for (Task t : accepted) {
@@ -226,6 +238,30 @@ final class GroupWriter implements Runnable {
         long until = System.nanoTime() + KNOWN_SERIES_TTL_NANOS;
         encoder.newSeries.keySet().forEach(id -> knownSeries.put(id, until));
         accepted.forEach(t -> t.done.complete(null));
+    }
+
+    private void commitToCluster(List<Task> accepted) {
+        List<java.util.function.Consumer<ClusterEncoder>> uploads = new ArrayList<>(accepted.size());
+        for (Task t : accepted) {
+            uploads.add(encoder -> {
+                if (t instanceof BatchTask b) {
+                    encoder.batch(Validation.tenant(b.batch.tenant()), b.batch, this::isKnown);
+                } else {
+                    MetricsTask m = (MetricsTask) t;
+                    encoder.metrics(Validation.tenant(m.tenant), m.labels, m.points, this::isKnown);
+                }
+            });
+        }
+        cluster.writeAll(uploads, (i, encoder, failure) -> {
+            Task t = accepted.get(i);
+            if (failure != null) {
+                t.done.completeExceptionally(failure);
+                return;
+            }
+            long until = System.nanoTime() + KNOWN_SERIES_TTL_NANOS;
+            encoder.newSeries.forEach(id -> knownSeries.put(id, until));
+            t.done.complete(null);
+        });
     }
 
     private boolean isKnown(long seriesId) {
@@ -301,6 +337,9 @@ final class GroupWriter implements Runnable {
         try {
             queue.put(new Poison());
             thread.join(TimeUnit.SECONDS.toMillis(config.queryTimeout().toSeconds() * 8 + 10));
+            if (cluster != null) {
+                cluster.shutdown();
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
