@@ -63,9 +63,9 @@ public final class ClickHouseProfileStore implements ProfileStore {
         ClickHouseSchema.create(config, http);
         this.seriesIndex = new SeriesIndex(http);
         this.stacks = new StackDictionary(http, config.maxCachedStacks());
-        this.topology = config.clustered() ? ClusterTopology.load(http, config.cluster()) : null;
+        this.topology = config.clustered() ? ClusterTopology.load(config, http) : null;
         this.writer = new GroupWriter(config, http, stacks, topology == null ? null
-                : new ClusterWriter(http, stacks, topology, config.maxCachedStacks()));
+                : new ClusterWriter(stacks, topology, config.maxCachedStacks()));
         this.retention = new Retention(config, http);
         writer.start();
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {

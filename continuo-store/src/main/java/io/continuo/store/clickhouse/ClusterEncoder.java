@@ -22,7 +22,7 @@ import java.util.TreeMap;
 import java.util.function.LongPredicate;
 
 /**
- * One upload as the blocks a cluster stores (see {@link ClusterSchema}): raw samples and trace rows, the rollups,
+ * One upload as the blocks a cluster stores, per shard (see {@link ClusterSchema}): raw samples and trace rows, the rollups,
  * totals and series hours a single server's materialized views would derive, and the dictionary rows each shard
  * lacks, tagged with the series whose shard must hold them. Every block is a function of the upload alone (rows in
  * sorted order, the upload's content hash in derived rows), so a retry produces byte-identical blocks that
@@ -37,23 +37,29 @@ final class ClusterEncoder {
     static final String TOTAL_COLUMNS = "tenant, type, series_id, ts, value, " + ClusterSchema.UPLOAD;
     static final String HOUR_COLUMNS = "tenant, type, hour, series_id";
 
-    /** A table and the rows of this upload for it, in the order they must be sent. */
-    record Block(String table, String columns, RowBinaryOutput rows) {
+    /** The tables an upload writes, in sending order: dictionaries first, samples last, so readers never meet a
+     * stack they cannot name. */
+    enum Table {
+        FRAMES("frames", FRAME_COLUMNS), STACKS("stacks", STACK_COLUMNS), SERIES("series", BatchEncoder.SERIES_COLUMNS),
+        HOURS("series_hours", HOUR_COLUMNS), METRICS("metrics", BatchEncoder.METRIC_COLUMNS),
+        TRACES("trace_samples", BatchEncoder.TRACE_COLUMNS), MINUTES("samples_1m", ROLLUP_COLUMNS),
+        HOURLY("samples_1h", ROLLUP_COLUMNS), TOTALS("totals", TOTAL_COLUMNS),
+        SAMPLES("samples", BatchEncoder.SAMPLE_COLUMNS);
+
+        final String name;
+        final String columns;
+
+        Table(String name, String columns) {
+            this.name = name;
+            this.columns = columns;
+        }
     }
 
     private final StackDictionary dictionary;
     private final ShardMarks marks;
     private final ClusterTopology topology;
-    private final RowBinaryOutput frames = new RowBinaryOutput(1024);
-    private final RowBinaryOutput stacks = new RowBinaryOutput(1024);
-    private final RowBinaryOutput series = new RowBinaryOutput(512);
-    private final RowBinaryOutput hours = new RowBinaryOutput(256);
-    private final RowBinaryOutput metrics = new RowBinaryOutput(256);
-    private final RowBinaryOutput traces = new RowBinaryOutput(256);
-    private final RowBinaryOutput minutes = new RowBinaryOutput(16 * 1024);
-    private final RowBinaryOutput hourRollup = new RowBinaryOutput(16 * 1024);
-    private final RowBinaryOutput totals = new RowBinaryOutput(256);
-    private final RowBinaryOutput samples = new RowBinaryOutput(16 * 1024);
+    /** [shard][table]: the upload's rows for one table's local part on one shard; null while empty. */
+    private final RowBinaryOutput[][] out;
     /** Dictionary rows this upload adds: (shard, id) pairs, recorded in the marks once stored. */
     private final List<long[]> addedStacks = new ArrayList<>();
     private final List<long[]> addedFrames = new ArrayList<>();
@@ -68,16 +74,30 @@ final class ClusterEncoder {
         this.dictionary = dictionary;
         this.marks = marks;
         this.topology = topology;
+        this.out = new RowBinaryOutput[topology.shardCount()][Table.values().length];
     }
 
-    /** Blocks in sending order: dictionaries first, samples last, so readers never meet a stack they cannot name. */
-    List<Block> blocks() {
-        return List.of(new Block("frames", FRAME_COLUMNS, frames), new Block("stacks", STACK_COLUMNS, stacks),
-                new Block("series", BatchEncoder.SERIES_COLUMNS, series), new Block("series_hours", HOUR_COLUMNS, hours),
-                new Block("metrics", BatchEncoder.METRIC_COLUMNS, metrics),
-                new Block("trace_samples", BatchEncoder.TRACE_COLUMNS, traces),
-                new Block("samples_1m", ROLLUP_COLUMNS, minutes), new Block("samples_1h", ROLLUP_COLUMNS, hourRollup),
-                new Block("totals", TOTAL_COLUMNS, totals), new Block("samples", BatchEncoder.SAMPLE_COLUMNS, samples));
+    private RowBinaryOutput out(int shard, Table table) {
+        RowBinaryOutput o = out[shard][table.ordinal()];
+        if (o == null) {
+            o = new RowBinaryOutput(table == Table.SAMPLES ? 8192 : 512);
+            out[shard][table.ordinal()] = o;
+        }
+        return o;
+    }
+
+    private RowBinaryOutput out(long seriesId, Table table) {
+        return out(topology.shardOf(seriesId), table);
+    }
+
+    /** The rows for one shard and table, or null when the upload has none there. */
+    RowBinaryOutput rows(int shard, Table table) {
+        RowBinaryOutput o = out[shard][table.ordinal()];
+        return o == null || o.rows() == 0 ? null : o;
+    }
+
+    int shardCount() {
+        return out.length;
     }
 
     /** Records what the shards now hold; call once every block was acknowledged. */
@@ -104,7 +124,7 @@ final class ClusterEncoder {
             values[i] = labels.value(i);
         }
         String service = labels.get(Labels.SERVICE);
-        series.string(tenant).int64(id).string(type).string(unit).string(labels.toString())
+        out(id, Table.SERIES).string(tenant).int64(id).string(type).string(unit).string(labels.toString())
                 .stringArray(names).stringArray(values).string(service == null ? "" : service)
                 .int64(System.currentTimeMillis()).endRow();
         return id;
@@ -113,7 +133,7 @@ final class ClusterEncoder {
     private void hour(String tenant, String type, long ts, long seriesId) {
         long hour = RangeSplit.floor(ts, RangeSplit.HOUR);
         if (hourKeys.add(type + '\u0000' + hour + '\u0000' + seriesId)) {
-            hours.string(tenant).string(type).int64(hour).int64(seriesId).endRow();
+            out(seriesId, Table.HOURS).string(tenant).string(type).int64(hour).int64(seriesId).endRow();
         }
     }
 
@@ -127,6 +147,7 @@ final class ClusterEncoder {
         for (SeriesRows r : b.series()) {
             long id = series(tenant, r.type().name(), r.type().unit(), r.labels(), knownSeries);
             TreeMap<Long, Long> rows = source.aggregate(id, r.stacks(), r.values(), r.count());
+            RowBinaryOutput samples = out(id, Table.SAMPLES);
             rows.forEach((stack, value) -> samples.string(tenant).string(r.type().name()).int64(id).int64(ts)
                     .int64(stack).int64(value).endRow());
             hour(tenant, r.type().name(), ts, id);
@@ -135,11 +156,18 @@ final class ClusterEncoder {
         for (TraceRows r : b.traces()) {
             long id = series(tenant, r.type().name(), r.type().unit(), r.labels(), knownSeries);
             TreeMap<Long, Long> rows = source.aggregate(id, r.stacks(), r.values(), r.count());
+            RowBinaryOutput traces = out(id, Table.TRACES);
             rows.forEach((stack, value) -> traces.string(tenant).string(r.type().name()).int64(id).int64(ts)
                     .string(r.traceId()).string(r.spanId()).int64(stack).int64(value).endRow());
             hour(tenant, r.type().name(), ts, id);
         }
-        long upload = contentHash(samples.toByteArray(), contentHash(traces.toByteArray(), ts));
+        long upload = ts;
+        for (int shard = 0; shard < out.length; shard++) {
+            for (Table t : List.of(Table.SAMPLES, Table.TRACES)) {
+                RowBinaryOutput o = rows(shard, t);
+                upload = contentHash(o == null ? new byte[0] : o.toByteArray(), upload);
+            }
+        }
         long minute = RangeSplit.floor(ts, RangeSplit.MINUTE);
         long hour = RangeSplit.floor(ts, RangeSplit.HOUR);
         for (Object[] s : rowsBySeries) {
@@ -148,6 +176,8 @@ final class ClusterEncoder {
             @SuppressWarnings("unchecked")
             TreeMap<Long, Long> rows = (TreeMap<Long, Long>) s[2];
             long total = 0;
+            RowBinaryOutput minutes = out(id, Table.MINUTES);
+            RowBinaryOutput hourRollup = out(id, Table.HOURLY);
             for (Map.Entry<Long, Long> e : rows.entrySet()) {
                 minutes.string(tenant).string(type).int64(id).int64(minute).int64(e.getKey()).int64(e.getValue())
                         .int64(upload).endRow();
@@ -156,7 +186,7 @@ final class ClusterEncoder {
                 total += e.getValue();
             }
             if (!rows.isEmpty()) {
-                totals.string(tenant).string(type).int64(id).int64(ts).int64(total).int64(upload).endRow();
+                out(id, Table.TOTALS).string(tenant).string(type).int64(id).int64(ts).int64(total).int64(upload).endRow();
             }
         }
     }
@@ -165,7 +195,7 @@ final class ClusterEncoder {
         for (MetricPoint p : points) {
             String type = SeriesIndex.METRIC_PREFIX + p.name();
             long id = series(tenant, type, "", labels, known);
-            metrics.string(tenant).int64(id).int64(p.timestampMillis()).string(p.name()).float64(p.value()).endRow();
+            out(id, Table.METRICS).string(tenant).int64(id).int64(p.timestampMillis()).string(p.name()).float64(p.value()).endRow();
             hour(tenant, type, p.timestampMillis(), id);
         }
     }
@@ -257,12 +287,12 @@ final class ClusterEncoder {
                 path[--i] = frameId;
                 if (!marks.hasFrame(shard, frameId) && addedFrameKeys.add(Hashing.combine(shard, frameId))) {
                     Frame frame = profile.frames().get(f);
-                    frames.int64(frameId).string(frame.name()).string(frame.file()).int64(shardKey).endRow();
+                    out(shard, Table.FRAMES).int64(frameId).string(frame.name()).string(frame.file()).int64(shardKey).endRow();
                     addedFrames.add(new long[]{shard, frameId});
                     newFrameNames.put(frameId, frame.name());
                 }
             }
-            stacks.int64(id).int64(ids[table.parent(s)]).int64(path[depth - 1]).int64Array(path, depth)
+            out(shard, Table.STACKS).int64(id).int64(ids[table.parent(s)]).int64(path[depth - 1]).int64Array(path, depth)
                     .int64(shardKey).endRow();
             addedStacks.add(new long[]{shard, id});
             newStackPaths.put(id, path);

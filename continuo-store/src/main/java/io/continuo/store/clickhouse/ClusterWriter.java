@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * Why not one INSERT per group as on a single server: a group's block mixes uploads, so a retried upload would land
  * in a different block and deduplication could not recognise it; per-upload blocks make every retry (ours after a
  * failover, or the client's after a 503) an exact repeat. An upload is answered once all its blocks are on their
- * shards ({@code insert_distributed_sync}); if any block fails it gets the error and nothing it sent needs undoing,
+ * shards (inserted into the local Replicated tables of the shard each series lives on, through that shard's
+ * replicas); if any block fails it gets the error and nothing it sent needs undoing,
  * since its retry completes it without doubling.
  */
 final class ClusterWriter {
@@ -28,14 +29,12 @@ final class ClusterWriter {
         void done(int index, ClusterEncoder encoder, Throwable failure);
     }
 
-    private final ClickHouseHttp http;
     private final StackDictionary dictionary;
     private final ShardMarks marks;
     private final ClusterTopology topology;
     private final ExecutorService pool;
 
-    ClusterWriter(ClickHouseHttp http, StackDictionary dictionary, ClusterTopology topology, int maxCachedStacks) {
-        this.http = http;
+    ClusterWriter(StackDictionary dictionary, ClusterTopology topology, int maxCachedStacks) {
         this.dictionary = dictionary;
         this.topology = topology;
         this.marks = new ShardMarks(topology.shardCount(), maxCachedStacks);
@@ -73,13 +72,20 @@ final class ClusterWriter {
         } catch (RuntimeException e) {
             throw new StoreException("write failed, nothing of this batch was stored: " + e.getMessage(), e);
         }
+        int shard = 0;
         try {
-            for (ClusterEncoder.Block b : encoder.blocks()) {
-                http.insert(b.table(), b.columns(), b.rows());
+            for (; shard < encoder.shardCount(); shard++) {
+                for (ClusterEncoder.Table t : ClusterEncoder.Table.values()) {
+                    RowBinaryOutput rows = encoder.rows(shard, t);
+                    if (rows != null) {
+                        topology.shard(shard).insert(t.name + ClusterSchema.LOCAL_SUFFIX, t.columns, rows);
+                    }
+                }
             }
         } catch (RuntimeException e) {
-            throw new StoreException("write to the ClickHouse cluster failed; part of this upload may be stored, "
-                    + "and sending it again completes it without doubling it: " + e.getMessage(), e);
+            throw new StoreException("write to shard " + topology.shardNumber(shard) + " of the ClickHouse cluster "
+                    + "failed; part of this upload may be stored, and sending it again completes it without doubling "
+                    + "it: " + e.getMessage(), e);
         }
         encoder.stored();
     }
