@@ -35,16 +35,19 @@ public record ServerConfig(String host, int port, Path dataDir, long maxBodyByte
      * The storage engine and, for ClickHouse, where it is.
      *
      * @param engine             {@link #DUCKDB} or {@link #CLICKHOUSE}
-     * @param clickhouseUrl      base URL of ClickHouse's HTTP interface
+     * @param clickhouseUrl      base URL of ClickHouse's HTTP interface, or several separated by commas (failover)
      * @param clickhouseDatabase database holding Continuo's tables (created when missing)
      * @param clickhouseUser     ClickHouse user
      * @param clickhousePassword its password (never printed)
+     * @param clickhouseCluster  cluster name from ClickHouse's remote_servers (Replicated + Distributed tables), or
+     *                           null for a single ClickHouse server
      */
     public record Storage(String engine, String clickhouseUrl, String clickhouseDatabase, String clickhouseUser,
-                          String clickhousePassword) {
+                          String clickhousePassword, String clickhouseCluster) {
         public static final String DUCKDB = "duckdb";
         public static final String CLICKHOUSE = "clickhouse";
-        public static final Storage DEFAULT = new Storage(DUCKDB, "http://127.0.0.1:8123", "continuo", "default", "");
+        public static final Storage DEFAULT = new Storage(DUCKDB, "http://127.0.0.1:8123", "continuo", "default", "",
+                null);
 
         public Storage {
             require(DUCKDB.equals(engine) || CLICKHOUSE.equals(engine),
@@ -53,10 +56,23 @@ public record ServerConfig(String host, int port, Path dataDir, long maxBodyByte
             require(clickhouseDatabase != null && !clickhouseDatabase.isBlank(), "ClickHouse database must not be empty");
             require(clickhouseUser != null && !clickhouseUser.isBlank(), "ClickHouse user must not be empty");
             clickhousePassword = clickhousePassword == null ? "" : clickhousePassword;
+            clickhouseCluster = clickhouseCluster == null || clickhouseCluster.isBlank() ? null
+                    : clickhouseCluster.strip();
+        }
+
+        /** A single ClickHouse server (no cluster). */
+        public Storage(String engine, String clickhouseUrl, String clickhouseDatabase, String clickhouseUser,
+                       String clickhousePassword) {
+            this(engine, clickhouseUrl, clickhouseDatabase, clickhouseUser, clickhousePassword, null);
         }
 
         public static Storage clickhouse(String url, String database, String user, String password) {
             return new Storage(CLICKHOUSE, url, database, user, password);
+        }
+
+        /** The same storage on the named cluster. */
+        public Storage withCluster(String cluster) {
+            return new Storage(engine, clickhouseUrl, clickhouseDatabase, clickhouseUser, clickhousePassword, cluster);
         }
 
         public boolean isClickHouse() {
@@ -65,8 +81,9 @@ public record ServerConfig(String host, int port, Path dataDir, long maxBodyByte
 
         @Override
         public String toString() {
-            return isClickHouse() ? "clickhouse " + clickhouseUrl + " database " + clickhouseDatabase + " user "
-                    + clickhouseUser : "duckdb";
+            return isClickHouse() ? "clickhouse " + clickhouseUrl + (clickhouseCluster == null ? ""
+                    : " cluster " + clickhouseCluster) + " database " + clickhouseDatabase + " user " + clickhouseUser
+                    : "duckdb";
         }
     }
 

@@ -74,21 +74,37 @@ final class ClusterSchema {
         if (missingTables(http, db).isEmpty()) {
             return;
         }
+        int wait = DDL_TIMEOUT_SECONDS;
         for (String ddl : ddl(db, config.cluster())) {
             try {
-                http.execute(ddl, "&distributed_ddl_task_timeout=" + DDL_TIMEOUT_SECONDS);
+                http.execute(ddl, "&distributed_ddl_task_timeout=" + wait);
             } catch (StoreException e) {
                 if (!e.getMessage().contains("Code: " + CODE_TIMEOUT_EXCEEDED)) {
                     throw e;
                 }
+                // Some node is not executing the queue (down): it runs these statements in order when it returns,
+                // so waiting on it for each of them gains nothing. The check below waits for this node only.
                 LOG.log(System.Logger.Level.WARNING, "a ClickHouse node did not create Continuo's schema within "
-                        + DDL_TIMEOUT_SECONDS + " s (down?); it will when it returns: " + e.getMessage());
+                        + wait + " s (down?); it will when it returns: " + e.getMessage());
+                wait = 1;
             }
         }
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(DDL_TIMEOUT_SECONDS);
         Set<String> missing = missingTables(http, db);
+        while (!missing.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new StoreException("interrupted while waiting for the ClickHouse cluster to create tables");
+            }
+            missing = missingTables(http, db);
+        }
         if (!missing.isEmpty()) {
             throw new StoreException("ClickHouse cluster " + config.cluster() + " did not create " + missing
-                    + " in " + db + " on the node this server talks to");
+                    + " in " + db + " on the node this server talks to within " + DDL_TIMEOUT_SECONDS + " s (is its "
+                    + "distributed DDL queue running? ClickHouse 18.16 stops it for good when ZooKeeper was not "
+                    + "serving as the node started: restart the node)");
         }
     }
 

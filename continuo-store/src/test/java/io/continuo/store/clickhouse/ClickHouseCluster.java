@@ -74,14 +74,28 @@ final class ClickHouseCluster implements AutoCloseable {
             awaitReady(this);
         }
 
+        /**
+         * Runs a statement; a transport failure is retried twice (ClickHouse closes idle keep-alive connections after
+         * 3 s, and the JDK client may pick one just then), an HTTP error is not.
+         */
         String query(String sql) throws IOException, InterruptedException {
-            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url() + "/"))
-                    .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
-                    HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-            if (r.statusCode() != 200) {
-                throw new IOException("node " + shard + "/" + replica + " refused '" + sql + "': " + r.body());
+            for (int attempt = 1; ; attempt++) {
+                HttpResponse<String> r;
+                try {
+                    r = http.send(HttpRequest.newBuilder(URI.create(url() + "/"))
+                            .timeout(Duration.ofSeconds(60)).POST(HttpRequest.BodyPublishers.ofString(sql)).build(),
+                            HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                } catch (IOException e) {
+                    if (attempt == 3) {
+                        throw e;
+                    }
+                    continue;
+                }
+                if (r.statusCode() != 200) {
+                    throw new IOException("node " + shard + "/" + replica + " refused '" + sql + "': " + r.body());
+                }
+                return r.body().strip();
             }
-            return r.body().strip();
         }
 
         @Override
@@ -118,8 +132,11 @@ final class ClickHouseCluster implements AutoCloseable {
             for (Node n : c.nodes) {
                 c.awaitReady(n);
             }
+            // Every node's DDL worker runs: an ON CLUSTER statement finishes everywhere.
+            c.nodes.get(0).query("CREATE DATABASE IF NOT EXISTS cluster_warmup ON CLUSTER " + NAME);
             return c;
         } catch (Exception | Error e) {
+            c.printLogs();
             c.close();
             throw e;
         }
@@ -163,11 +180,20 @@ final class ClickHouseCluster implements AutoCloseable {
                 "-cp", cp, "org.apache.zookeeper.server.ZooKeeperServerMain",
                 String.valueOf(zkPort), data.toString(), String.valueOf(ZK_TICK_MS))
                 .redirectErrorStream(true).redirectOutput(root.resolve("zookeeper.log").toFile()).start();
+        // Serving, not just listening: ClickHouse 18.16's DDL worker gives up for good when its first ZooKeeper
+        // handshake fails, and ON CLUSTER queries then wait on that node forever.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", zkPort), 500);
-                return;
+                s.setSoTimeout(2_000);
+                s.getOutputStream().write("ruok".getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream().flush();
+                String answer = new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII);
+                if (answer.equals("imok")) {
+                    return;
+                }
+                throw new IOException("ZooKeeper answered '" + answer + "'");
             } catch (IOException notYet) {
                 if (!zookeeper.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("ZooKeeper did not start:\n"
@@ -244,6 +270,19 @@ final class ClickHouseCluster implements AutoCloseable {
                     throw new IllegalStateException(n + " not ready within 90 s: " + notYet.getMessage());
                 }
                 Thread.sleep(200);
+            }
+        }
+    }
+
+    /** The end of every node's log, for a start that failed (the directory is removed afterwards). */
+    void printLogs() {
+        for (Node n : nodes) {
+            try {
+                List<String> lines = Files.readAllLines(n.dir.resolve("server.log"));
+                System.err.println("--- " + n + " (alive: " + (n.process != null && n.process.isAlive()) + ")");
+                lines.subList(Math.max(0, lines.size() - 40), lines.size()).forEach(System.err::println);
+            } catch (IOException | RuntimeException e) {
+                System.err.println("--- " + n + ": no log (" + e + ")");
             }
         }
     }

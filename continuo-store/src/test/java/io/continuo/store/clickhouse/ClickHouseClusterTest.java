@@ -42,15 +42,21 @@ class ClickHouseClusterTest {
 
     @BeforeAll
     static void startCluster() throws Exception {
+        long t0 = System.nanoTime();
         cluster = ClickHouseCluster.start(2, 2);
+        System.out.println("cluster test: 4 nodes and ZooKeeper up in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 
     @AfterAll
     static void stopCluster() {
+        long t0 = System.nanoTime();
         stores.forEach(ClickHouseProfileStore::close);
+        long t1 = System.nanoTime();
         if (cluster != null) {
             cluster.close();
         }
+        System.out.println("cluster test: stores closed in " + (t1 - t0) / 1_000_000 + " ms, cluster in "
+                + (System.nanoTime() - t1) / 1_000_000 + " ms");
     }
 
     private static ClickHouseProfileStore store(String urls) {
