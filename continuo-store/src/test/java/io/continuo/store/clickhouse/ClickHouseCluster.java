@@ -28,14 +28,14 @@ import java.util.stream.Stream;
  * and short ZooKeeper sessions (a node restarted after kill -9 must not wait out its dead session). Nodes can be
  * killed (SIGKILL) and restarted on the same data. Without the binaries the test is skipped, on CI it fails.
  */
-final class ClickHouseCluster implements AutoCloseable {
-    static final String NAME = "continuo_test";
+public final class ClickHouseCluster implements AutoCloseable {
+    public static final String NAME = "continuo_test";
     static final Path ZOOKEEPER_JARS = Path.of("/usr/share/java");
     private static final int ZK_TICK_MS = 500;
     private static final int ZK_SESSION_MS = 3_000;
 
     /** One clickhouse-server of the cluster. */
-    final class Node {
+    public final class Node {
         final int shard;
         final int replica;
         final int httpPort;
@@ -54,7 +54,7 @@ final class ClickHouseCluster implements AutoCloseable {
             Files.createDirectories(dir);
         }
 
-        String url() {
+        public String url() {
             return "http://127.0.0.1:" + httpPort;
         }
 
@@ -65,11 +65,11 @@ final class ClickHouseCluster implements AutoCloseable {
         }
 
         /** SIGKILL, as a crash or an OOM kill would. */
-        void kill() throws InterruptedException {
+        public void kill() throws InterruptedException {
             process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         }
 
-        void restart() throws Exception {
+        public void restart() throws Exception {
             start();
             awaitReady(this);
         }
@@ -78,7 +78,7 @@ final class ClickHouseCluster implements AutoCloseable {
          * Runs a statement; a transport failure is retried twice (ClickHouse closes idle keep-alive connections after
          * 3 s, and the JDK client may pick one just then), an HTTP error is not.
          */
-        String query(String sql) throws IOException, InterruptedException {
+        public String query(String sql) throws IOException, InterruptedException {
             for (int attempt = 1; ; attempt++) {
                 HttpResponse<String> r;
                 try {
@@ -114,7 +114,7 @@ final class ClickHouseCluster implements AutoCloseable {
     }
 
     /** Starts ZooKeeper and the nodes; skips the test (fails on CI) when the binaries are missing. */
-    static ClickHouseCluster start(int shards, int replicas) throws Exception {
+    public static ClickHouseCluster start(int shards, int replicas) throws Exception {
         requireInstalled(ClickHouseServer.BINARY, "clickhouse-server");
         requireInstalled(ZOOKEEPER_JARS.resolve("zookeeper.jar"), "zookeeper");
         ClickHouseCluster c = new ClickHouseCluster(Files.createTempDirectory("continuo-ch-cluster"));
@@ -154,16 +154,16 @@ final class ClickHouseCluster implements AutoCloseable {
         Assumptions.abort(why);
     }
 
-    List<Node> nodes() {
+    public List<Node> nodes() {
         return nodes;
     }
 
-    Node node(int shard, int replica) {
+    public Node node(int shard, int replica) {
         return nodes.stream().filter(n -> n.shard == shard && n.replica == replica).findFirst().orElseThrow();
     }
 
     /** Every node's HTTP URL, comma-separated, as --clickhouse-url takes them. */
-    String urls() {
+    public String urls() {
         return String.join(",", nodes.stream().map(Node::url).toList());
     }
 
@@ -180,20 +180,15 @@ final class ClickHouseCluster implements AutoCloseable {
                 "-cp", cp, "org.apache.zookeeper.server.ZooKeeperServerMain",
                 String.valueOf(zkPort), data.toString(), String.valueOf(ZK_TICK_MS))
                 .redirectErrorStream(true).redirectOutput(root.resolve("zookeeper.log").toFile()).start();
-        // Serving, not just listening: ClickHouse 18.16's DDL worker gives up for good when its first ZooKeeper
-        // handshake fails, and ON CLUSTER queries then wait on that node forever.
+        // Accepting sessions, not just listening: ClickHouse 18.16's DDL worker gives up for good when its first
+        // ZooKeeper handshake fails, and ON CLUSTER statements then wait on that node until they time out.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress("127.0.0.1", zkPort), 500);
                 s.setSoTimeout(2_000);
-                s.getOutputStream().write("ruok".getBytes(StandardCharsets.US_ASCII));
-                s.getOutputStream().flush();
-                String answer = new String(s.getInputStream().readNBytes(4), StandardCharsets.US_ASCII);
-                if (answer.equals("imok")) {
-                    return;
-                }
-                throw new IOException("ZooKeeper answered '" + answer + "'");
+                handshake(s);
+                return;
             } catch (IOException notYet) {
                 if (!zookeeper.isAlive() || System.nanoTime() > deadline) {
                     throw new IllegalStateException("ZooKeeper did not start:\n"
@@ -201,6 +196,27 @@ final class ClickHouseCluster implements AutoCloseable {
                 }
                 Thread.sleep(100);
             }
+        }
+    }
+
+    /** A ZooKeeper ConnectRequest (protocol 0, new session, 3 s); returns once the server answered with a session. */
+    private static void handshake(Socket s) throws IOException {
+        java.io.DataOutputStream out = new java.io.DataOutputStream(s.getOutputStream());
+        out.writeInt(4 + 8 + 4 + 8 + 4 + 16);
+        out.writeInt(0);            // protocolVersion
+        out.writeLong(0);           // lastZxidSeen
+        out.writeInt(ZK_SESSION_MS);
+        out.writeLong(0);           // sessionId: a new session
+        out.writeInt(16);           // password length
+        out.write(new byte[16]);
+        out.flush();
+        java.io.DataInputStream in = new java.io.DataInputStream(s.getInputStream());
+        int length = in.readInt();
+        in.readInt();               // protocolVersion
+        int timeout = in.readInt();
+        long session = in.readLong();
+        if (length < 16 || timeout <= 0 || session == 0) {
+            throw new IOException("ZooKeeper refused a session (timeout " + timeout + ", session " + session + ")");
         }
     }
 
@@ -262,8 +278,8 @@ final class ClickHouseCluster implements AutoCloseable {
                         + Files.readString(n.dir.resolve("server.log")));
             }
             try {
-                // Ready means answering and connected to ZooKeeper.
-                n.query("SELECT count() FROM system.zookeeper WHERE path = '/'");
+                // Not system.zookeeper: 18.16 crashes (SIGSEGV) reading it while ZooKeeper is unreachable.
+                n.query("SELECT 1");
                 return;
             } catch (IOException notYet) {
                 if (System.nanoTime() > deadline) {

@@ -161,6 +161,16 @@ class ClickHouseClusterTest {
             assertThat(s.stats().sampleRows()).as("each acknowledged upload's 3 rows, once").isEqualTo(3L * uploads);
             assertThat(s.unavailable()).isEmpty();
         }
+        // A client that lost an acknowledgement sends the upload again, to the other server: stored once still.
+        for (int k = 0; k < 10; k++) {
+            (k % 2 == 0 ? b : a).write(upload(k));
+        }
+        for (ClickHouseProfileStore s : List.of(a, b)) {
+            assertThat(s.stats().sampleRows()).isEqualTo(3L * uploads);
+            assertThat(s.totals(q("", from, until), HOUR, List.of()).get(0).values())
+                    .containsExactly((double) total[0]);
+            assertThat(collapsed(s.flameGraph(q("", from, until)))).isEqualTo(flame);
+        }
         // Both shards hold data; the restarted replica caught up with its peer.
         for (int shard = 1; shard <= 2; shard++) {
             assertThat(Long.parseLong(cluster.node(shard, 2).query("SELECT count() FROM " + DB + ".samples_local")))
