@@ -55,6 +55,7 @@ public final class ClickHouseProfileStore implements ProfileStore {
     private final ClusterTopology topology;
     private final Retention retention;
     private final ScheduledExecutorService maintenance;
+    private final ScheduledExecutorService prober;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ClickHouseProfileStore(ClickHouseConfig config) {
@@ -76,8 +77,16 @@ public final class ClickHouseProfileStore implements ProfileStore {
         long every = config.maintenanceInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
         if (topology != null) {
+            // Its own thread: a retention run may take minutes, and the partial flag must not wait for it.
             topology.probe();
-            maintenance.scheduleWithFixedDelay(topology::probe, PROBE_EVERY_MS, PROBE_EVERY_MS, TimeUnit.MILLISECONDS);
+            this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "continuo-clickhouse-probe");
+                t.setDaemon(true);
+                return t;
+            });
+            prober.scheduleWithFixedDelay(topology::probe, PROBE_EVERY_MS, PROBE_EVERY_MS, TimeUnit.MILLISECONDS);
+        } else {
+            this.prober = null;
         }
     }
 
@@ -449,6 +458,9 @@ public final class ClickHouseProfileStore implements ProfileStore {
             return;
         }
         maintenance.shutdownNow();
+        if (prober != null) {
+            prober.shutdownNow();
+        }
         writer.shutdown();
     }
 }

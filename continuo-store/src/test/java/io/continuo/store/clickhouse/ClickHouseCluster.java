@@ -15,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -328,8 +327,11 @@ public final class ClickHouseCluster implements AutoCloseable {
         if (zookeeper != null) {
             zookeeper.destroyForcibly();
         }
-        try (Stream<Path> files = Files.walk(root)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        // Thousands of small part directories: removed by rm in the background (it outlives the JVM if need be)
+        // rather than file by file here, which took minutes on a busy disk.
+        try {
+            new ProcessBuilder("rm", "-rf", root.toString()).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
         } catch (IOException ignored) {
             // a temp directory left behind is harmless
         }
