@@ -121,7 +121,10 @@ final class ClickHouseHttp {
     }
 
     private byte[] send(String params, byte[] body, String sqlForErrors, Kind kind) {
-        int attempts = kind == Kind.DEDUPLICATED_INSERT ? Math.max(INSERT_ATTEMPTS, endpoints.size()) : endpoints.size();
+        // Reads go to every endpoint once, and twice to a lone one: ClickHouse closes idle keep-alive connections
+        // after a few seconds, and the client may have picked one just then.
+        int attempts = kind == Kind.DEDUPLICATED_INSERT ? Math.max(INSERT_ATTEMPTS, endpoints.size())
+                : kind == Kind.IDEMPOTENT ? Math.max(2, endpoints.size()) : endpoints.size();
         StoreException last = null;
         StoreException refused = null;
         int attempt = 0;
@@ -175,8 +178,10 @@ final class ClickHouseHttp {
                     + ": connection refused"));
         } catch (HttpTimeoutException e) {
             endpoints.failed(index);
-            throw transportFailure(kind, new StoreException("ClickHouse at " + endpoint + " did not answer within "
-                    + config.queryTimeout().toSeconds() + " s"));
+            // A query that ran out of time would only run out of time again (elsewhere too): no second wait.
+            StoreException slow = new StoreException("ClickHouse at " + endpoint + " did not answer within "
+                    + config.queryTimeout().toSeconds() + " s");
+            throw kind == Kind.DEDUPLICATED_INSERT ? new Retryable(slow) : slow;
         } catch (IOException e) {
             endpoints.failed(index);
             throw transportFailure(kind, new StoreException("cannot talk to ClickHouse at " + endpoint + ": " + e, e));
