@@ -77,6 +77,7 @@ public final class ContinuoServer implements AutoCloseable {
     static ClickHouseConfig clickHouseConfig(ServerConfig config) {
         ServerConfig.Storage s = config.storage();
         return ClickHouseConfig.builder(s.clickhouseUrl())
+                .cluster(s.clickhouseCluster())
                 .database(s.clickhouseDatabase())
                 .user(s.clickhouseUser())
                 .password(s.clickhousePassword())

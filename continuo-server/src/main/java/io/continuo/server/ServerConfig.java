@@ -41,14 +41,17 @@ public final class ServerConfig {
      * The storage engine and, for ClickHouse, where it is.
      *
      * @param engine             which engine
-     * @param clickhouseUrl      base URL of ClickHouse's HTTP interface
+     * @param clickhouseUrl      base URL of ClickHouse's HTTP interface, or several separated by commas (failover)
      * @param clickhouseDatabase database holding Continuo's tables (created when missing)
      * @param clickhouseUser     ClickHouse user
      * @param clickhousePassword its password (never printed)
+     * @param clickhouseCluster  cluster name from ClickHouse's remote_servers (Replicated + Distributed tables), or
+     *                           null for a single ClickHouse server
      */
     public record Storage(Engine engine, String clickhouseUrl, String clickhouseDatabase, String clickhouseUser,
-                          String clickhousePassword) {
-        public static final Storage DEFAULT = new Storage(Engine.DUCKDB, "http://127.0.0.1:8123", "continuo", "default", "");
+                          String clickhousePassword, String clickhouseCluster) {
+        public static final Storage DEFAULT = new Storage(Engine.DUCKDB, "http://127.0.0.1:8123", "continuo", "default", "",
+                null);
 
         public Storage {
             require(engine != null, "--storage: must be duckdb or clickhouse");
@@ -56,10 +59,23 @@ public final class ServerConfig {
             require(clickhouseDatabase != null && !clickhouseDatabase.isBlank(), "--clickhouse-database: must not be empty");
             require(clickhouseUser != null && !clickhouseUser.isBlank(), "--clickhouse-user: must not be empty");
             clickhousePassword = clickhousePassword == null ? "" : clickhousePassword;
+            clickhouseCluster = clickhouseCluster == null || clickhouseCluster.isBlank() ? null
+                    : clickhouseCluster.strip();
+        }
+
+        /** A single ClickHouse server (no cluster). */
+        public Storage(Engine engine, String clickhouseUrl, String clickhouseDatabase, String clickhouseUser,
+                       String clickhousePassword) {
+            this(engine, clickhouseUrl, clickhouseDatabase, clickhouseUser, clickhousePassword, null);
         }
 
         public static Storage clickhouse(String url, String database, String user, String password) {
             return new Storage(Engine.CLICKHOUSE, url, database, user, password);
+        }
+
+        /** The same storage on the named cluster. */
+        public Storage withCluster(String cluster) {
+            return new Storage(engine, clickhouseUrl, clickhouseDatabase, clickhouseUser, clickhousePassword, cluster);
         }
 
         public boolean isClickHouse() {
@@ -68,8 +84,9 @@ public final class ServerConfig {
 
         @Override
         public String toString() {
-            return isClickHouse() ? "clickhouse " + clickhouseUrl + " database " + clickhouseDatabase + " user "
-                    + clickhouseUser : "duckdb";
+            return isClickHouse() ? "clickhouse " + clickhouseUrl + (clickhouseCluster == null ? ""
+                    : " cluster " + clickhouseCluster) + " database " + clickhouseDatabase + " user " + clickhouseUser
+                    : "duckdb";
         }
     }
 

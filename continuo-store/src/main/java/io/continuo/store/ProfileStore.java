@@ -77,6 +77,14 @@ public interface ProfileStore extends AutoCloseable {
         return StoreHealth.OK;
     }
 
+    /**
+     * Parts of the data queries cannot reach right now (e.g. a ClickHouse shard with no live replica): answers leave
+     * them out, so callers should mark answers partial while this is not empty. Empty when everything answers.
+     */
+    default List<String> unavailable() {
+        return List.of();
+    }
+
     /** Figures for /metrics and the benchmarks. */
     StoreStats stats();
 

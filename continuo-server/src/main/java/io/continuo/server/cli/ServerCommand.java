@@ -80,8 +80,11 @@ final class ServerCommand implements Runnable {
     @Option(names = "--storage", description = "Storage engine: duckdb (embedded, in --data-dir) or clickhouse (default: ${DEFAULT-VALUE}).", defaultValue = "duckdb")
     String storage;
 
-    @Option(names = "--clickhouse-url", description = "ClickHouse HTTP interface (default: ${DEFAULT-VALUE}).", defaultValue = "http://127.0.0.1:8123")
+    @Option(names = "--clickhouse-url", description = "ClickHouse HTTP interface; several separated by commas are used with failover (default: ${DEFAULT-VALUE}).", defaultValue = "http://127.0.0.1:8123")
     String clickhouseUrl;
+
+    @Option(names = "--clickhouse-cluster", description = "ClickHouse cluster name (remote_servers): schema ON CLUSTER as Replicated tables behind Distributed ones; list every node in --clickhouse-url. Without it, a single ClickHouse server.")
+    String clickhouseCluster;
 
     @Option(names = "--clickhouse-database", description = "ClickHouse database, created when missing (default: ${DEFAULT-VALUE}).", defaultValue = "continuo")
     String clickhouseDatabase;
@@ -154,7 +157,7 @@ final class ServerCommand implements Runnable {
                 .storeMemoryLimitBytes(ByteSize.parse("--memory-limit", memoryLimit))
                 .storage(new ServerConfig.Storage(ServerConfig.Engine.parse(storage), clickhouseUrl, clickhouseDatabase,
                         clickhouseUser, clickhousePassword != null ? clickhousePassword
-                        : System.getenv("CONTINUO_CLICKHOUSE_PASSWORD")))
+                        : System.getenv("CONTINUO_CLICKHOUSE_PASSWORD"), clickhouseCluster))
                 .metricsPublic(metricsPublic)
                 .queryTimeout(ConfigDurations.parse("--query-timeout", queryTimeout))
                 .decodeBudgetBytes(decodeBudget == null ? 0 : ByteSize.parse("--decode-budget", decodeBudget))

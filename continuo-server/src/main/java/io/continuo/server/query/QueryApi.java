@@ -55,6 +55,9 @@ public final class QueryApi {
         this.deadlines = deadlines;
     }
 
+    /** Set on query answers that leave out data the store cannot reach right now ({@code ProfileStore.unavailable}). */
+    public static final String PARTIAL_HEADER = "X-Continuo-Partial";
+
     public void register(Javalin app) {
         app.get("/api/v1/query/flamegraph", timed("flamegraph", this::flameGraph));
         app.get("/api/v1/query/timeseries", timed("timeseries", this::timeSeries));
@@ -76,6 +79,10 @@ public final class QueryApi {
             long start = System.nanoTime();
             try {
                 handler.handle(ctx);
+                if (!store.unavailable().isEmpty()) {
+                    // Part of the data could not be reached (e.g. a ClickHouse shard is down): the answer is partial.
+                    ctx.header(PARTIAL_HEADER, "true");
+                }
             } finally {
                 metrics.observeSeconds("continuo_query_duration_seconds", "Query latency by endpoint.",
                         "endpoint", endpoint, (System.nanoTime() - start) / 1e9);
@@ -165,6 +172,9 @@ public final class QueryApi {
         body.put("from", q.fromMillis());
         body.put("until", q.untilMillis());
         body.put("total", total);
+        if (!store.unavailable().isEmpty()) {
+            body.put("partial", true);
+        }
         return body;
     }
 

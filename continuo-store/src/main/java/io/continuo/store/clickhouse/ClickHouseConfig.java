@@ -3,6 +3,8 @@ package io.continuo.store.clickhouse;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -10,7 +12,13 @@ import java.util.Objects;
  * Settings of the ClickHouse store, validated once. Build with {@link #builder(String)}; every field but the URL has a
  * default. Retention, series limit and group commit mean what they mean for the DuckDB engine.
  *
- * @param url                 base URL of ClickHouse's HTTP interface, e.g. {@code http://127.0.0.1:8123}
+ * @param url                 base URL of ClickHouse's HTTP interface, e.g. {@code http://127.0.0.1:8123}: the first of
+ *                            {@code urls}
+ * @param urls                every endpoint to use, in order of preference; a dead one is skipped for a while and
+ *                            retried later ({@link Endpoints})
+ * @param cluster             name of a cluster in ClickHouse's {@code remote_servers}: the schema is then created
+ *                            {@code ON CLUSTER} as Replicated tables behind Distributed ones ({@link ClusterSchema});
+ *                            null: one ClickHouse server, plain MergeTree tables
  * @param database            database holding Continuo's tables (created when missing); default {@code continuo}
  * @param user                ClickHouse user; default {@code default}
  * @param password            its password; default empty
@@ -27,7 +35,7 @@ import java.util.Objects;
  * @param maxCachedStacks     stacks kept in memory to resolve flame graphs without a lookup (about 80 bytes each); default 1,000,000
  * @param clock               the wall clock for retention (tests inject one)
  */
-public record ClickHouseConfig(URI url, String database, String user, String password, Duration connectTimeout,
+public record ClickHouseConfig(URI url, List<URI> urls, String cluster, String database, String user, String password, Duration connectTimeout,
                                Duration queryTimeout, long maxResponseBytes, int maxQueryBytes,
                                Duration defaultRetention, Map<String, Duration> retentionByType,
                                int maxSeriesPerTenant, Duration maintenanceInterval, int maxGroupCommit,
@@ -39,8 +47,17 @@ public record ClickHouseConfig(URI url, String database, String user, String pas
     public ClickHouseConfig {
         Objects.requireNonNull(url, "url");
         Objects.requireNonNull(clock, "clock");
-        if (!"http".equals(url.getScheme()) && !"https".equals(url.getScheme()) || url.getHost() == null) {
-            throw new IllegalArgumentException("ClickHouse URL must be http(s)://host:port, got " + url);
+        urls = urls == null || urls.isEmpty() ? List.of(url) : List.copyOf(urls);
+        if (!urls.get(0).equals(url)) {
+            throw new IllegalArgumentException("url must be the first of urls, got " + url + " and " + urls);
+        }
+        for (URI u : urls) {
+            if (!"http".equals(u.getScheme()) && !"https".equals(u.getScheme()) || u.getHost() == null) {
+                throw new IllegalArgumentException("ClickHouse URL must be http(s)://host:port, got " + u);
+            }
+        }
+        if (cluster != null) {
+            SqlLiterals.identifier(cluster);
         }
         SqlLiterals.identifier(database);
         Objects.requireNonNull(user, "user");
@@ -90,6 +107,11 @@ public record ClickHouseConfig(URI url, String database, String user, String pas
         return new Builder(url);
     }
 
+    /** True when the schema lives on a cluster (Replicated + Distributed tables). */
+    public boolean clustered() {
+        return cluster != null;
+    }
+
     /** Retention of one profile type (or {@link #METRICS_RETENTION_KEY}). */
     public Duration retention(String type) {
         return retentionByType.getOrDefault(type, defaultRetention);
@@ -98,11 +120,12 @@ public record ClickHouseConfig(URI url, String database, String user, String pas
     @Override
     public String toString() {
         // Never print the password.
-        return "ClickHouseConfig[url=" + url + ", database=" + database + ", user=" + user + "]";
+        return "ClickHouseConfig[urls=" + urls + (cluster == null ? "" : ", cluster=" + cluster) + ", database=" + database + ", user=" + user + "]";
     }
 
     public static final class Builder {
         private final String url;
+        private String cluster;
         private String database = DEFAULT_DATABASE;
         private String user = "default";
         private String password = "";
@@ -118,8 +141,15 @@ public record ClickHouseConfig(URI url, String database, String user, String pas
         private int maxCachedStacks = 1_000_000;
         private Clock clock = Clock.systemUTC();
 
+        /** @param url one endpoint, or several separated by commas */
         private Builder(String url) {
             this.url = url;
+        }
+
+        /** A cluster name from ClickHouse's remote_servers; null or blank: a single server. */
+        public Builder cluster(String cluster) {
+            this.cluster = cluster == null || cluster.isBlank() ? null : cluster.strip();
+            return this;
         }
 
         public Builder database(String database) {
@@ -193,13 +223,27 @@ public record ClickHouseConfig(URI url, String database, String user, String pas
         }
 
         public ClickHouseConfig build() {
-            URI uri;
-            try {
-                uri = URI.create(Objects.requireNonNull(url, "url").endsWith("/") ? url : url + "/");
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("invalid ClickHouse URL '" + url + "': " + e.getMessage(), e);
+            List<URI> uris = new ArrayList<>();
+            for (String one : Objects.requireNonNull(url, "url").split(",")) {
+                String u = one.strip();
+                if (u.isEmpty()) {
+                    throw new IllegalArgumentException("invalid ClickHouse URL list '" + url + "': empty entry");
+                }
+                try {
+                    URI uri = URI.create(u.endsWith("/") ? u : u + "/");
+                    if (uris.contains(uri)) {
+                        throw new IllegalArgumentException("invalid ClickHouse URL list '" + url + "': " + u
+                                + " appears twice");
+                    }
+                    uris.add(uri);
+                } catch (IllegalArgumentException e) {
+                    if (e.getMessage().startsWith("invalid ClickHouse URL list")) {
+                        throw e;
+                    }
+                    throw new IllegalArgumentException("invalid ClickHouse URL '" + u + "': " + e.getMessage(), e);
+                }
             }
-            return new ClickHouseConfig(uri, database, user, password, connectTimeout, queryTimeout, maxResponseBytes,
+            return new ClickHouseConfig(uris.get(0), uris, cluster, database, user, password, connectTimeout, queryTimeout, maxResponseBytes,
                     maxQueryBytes, defaultRetention, retentionByType, maxSeriesPerTenant, maintenanceInterval,
                     maxGroupCommit, maxCachedStacks, clock);
         }

@@ -47,23 +47,29 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ClickHouseProfileStore implements ProfileStore {
     private static final System.Logger LOG = System.getLogger(ClickHouseProfileStore.class.getName());
     private static final long[] ROLLED_UP_EVERYWHERE = {Long.MAX_VALUE, Long.MAX_VALUE};
+    static final long PROBE_EVERY_MS = 1_000;
 
     private final ClickHouseConfig config;
     private final ClickHouseHttp http;
     private final SeriesIndex seriesIndex;
     private final StackDictionary stacks;
     private final GroupWriter writer;
+    /** The cluster's shards, or null on a single server. */
+    private final ClusterTopology topology;
     private final Retention retention;
     private final ScheduledExecutorService maintenance;
+    private final ScheduledExecutorService prober;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private ClickHouseProfileStore(ClickHouseConfig config) {
         this.config = config;
         this.http = new ClickHouseHttp(config);
-        ClickHouseSchema.create(http, config.database());
+        ClickHouseSchema.create(config, http);
         this.seriesIndex = new SeriesIndex(http);
         this.stacks = new StackDictionary(http, config.maxCachedStacks());
-        this.writer = new GroupWriter(config, http, stacks);
+        this.topology = config.clustered() ? ClusterTopology.load(config, http) : null;
+        this.writer = new GroupWriter(config, http, stacks, topology == null ? null
+                : new ClusterWriter(stacks, topology, config.maxCachedStacks()));
         this.retention = new Retention(config, http);
         writer.start();
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -73,6 +79,34 @@ public final class ClickHouseProfileStore implements ProfileStore {
         });
         long every = config.maintenanceInterval().toMillis();
         maintenance.scheduleWithFixedDelay(this::maintainQuietly, every, every, TimeUnit.MILLISECONDS);
+        if (topology != null) {
+            // Its own thread: a retention run may take minutes, and the partial flag must not wait for it.
+            topology.probe();
+            this.prober = Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "continuo-clickhouse-probe");
+                t.setDaemon(true);
+                return t;
+            });
+            prober.scheduleWithFixedDelay(topology::probe, PROBE_EVERY_MS, PROBE_EVERY_MS, TimeUnit.MILLISECONDS);
+        } else {
+            this.prober = null;
+        }
+    }
+
+    /**
+     * Shards with no replica accepting connections (probed every {@link #PROBE_EVERY_MS}): queries answer without
+     * them, so their answers are partial. Empty on a single server.
+     */
+    @Override
+    public List<String> unavailable() {
+        if (topology == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (int shard : topology.down()) {
+            out.add("ClickHouse shard " + shard + " of cluster " + config.cluster());
+        }
+        return out;
     }
 
     /** Connects, creating the database and tables when missing. Fails with ClickHouse's message when unreachable. */
@@ -88,6 +122,11 @@ public final class ClickHouseProfileStore implements ProfileStore {
 
     public ClickHouseConfig config() {
         return config;
+    }
+
+    /** The cluster's shards (tests); null on a single server. */
+    ClusterTopology topology() {
+        return topology;
     }
 
     // ---------------------------------------------------------------- writes
@@ -151,26 +190,39 @@ public final class ClickHouseProfileStore implements ProfileStore {
         }
         String where = " WHERE tenant = " + SqlLiterals.quote(tenant) + typeFilter(query.type())
                 + " AND " + selected.condition();
-        boolean gauge = !ProfileType.of(query.type()).cumulative();
-        StringBuilder sql = new StringBuilder(gauge ? "SELECT stack_id, toInt64(round(sum(value / n))) FROM ("
-                : "SELECT stack_id, toInt64(sum(value)) FROM (");
         List<RangeSplit.Piece> pieces = RangeSplit.plan(query.fromMillis(), query.untilMillis(), ClickHouseSchema.RAW,
                 ClickHouseSchema.ROLLUPS, ROLLED_UP_EVERYWHERE);
+        if (!ProfileType.of(query.type()).cumulative()) {
+            return readTree(gaugeSql(query, where, pieces));
+        }
+        // Each piece is aggregated where its rows are (on a cluster: GROUP BY stack per shard), then merged once.
+        StringBuilder sql = new StringBuilder(pieces.size() == 1 ? "" : "SELECT stack_id, toInt64(sum(v)) FROM (");
+        for (int i = 0; i < pieces.size(); i++) {
+            RangeSplit.Piece p = pieces.get(i);
+            sql.append(i > 0 ? " UNION ALL " : "").append("SELECT stack_id, toInt64(sum(value)) AS v FROM ")
+                    .append(p.table()).append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ")
+                    .append(p.until()).append(" GROUP BY stack_id");
+        }
+        sql.append(pieces.size() == 1 ? "" : ") GROUP BY stack_id").append(" FORMAT RowBinary");
+        return readTree(sql.toString());
+    }
+
+    /**
+     * A gauge reads as its mean level: each series' sum over its number of snapshots (distinct upload times: the
+     * totals table's rows may not be merged yet), summed across series (docs/api.md). Series live on one shard each,
+     * so the join by series is whole on a cluster too.
+     */
+    private static String gaugeSql(ProfileQuery query, String where, List<RangeSplit.Piece> pieces) {
+        StringBuilder sql = new StringBuilder("SELECT stack_id, toInt64(round(sum(value / n))) FROM (");
         for (int i = 0; i < pieces.size(); i++) {
             RangeSplit.Piece p = pieces.get(i);
             sql.append(i > 0 ? " UNION ALL " : "").append("SELECT series_id, stack_id, value FROM ").append(p.table())
                     .append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ").append(p.until());
         }
-        if (gauge) {
-            // A gauge reads as its mean level: each series' sum over its number of snapshots (distinct upload
-            // times: the totals table's rows may not be merged yet), summed across series (docs/api.md).
-            sql.append(") ANY INNER JOIN (SELECT series_id, toFloat64(uniqExact(ts)) AS n FROM totals").append(where)
-                    .append(" AND ts >= ").append(query.fromMillis()).append(" AND ts < ").append(query.untilMillis())
-                    .append(" GROUP BY series_id) USING series_id GROUP BY stack_id FORMAT RowBinary");
-        } else {
-            sql.append(") GROUP BY stack_id FORMAT RowBinary");
-        }
-        return readTree(sql.toString());
+        sql.append(") ANY INNER JOIN (SELECT series_id, toFloat64(uniqExact(ts)) AS n FROM totals").append(where)
+                .append(" AND ts >= ").append(query.fromMillis()).append(" AND ts < ").append(query.untilMillis())
+                .append(" GROUP BY series_id) USING series_id GROUP BY stack_id FORMAT RowBinary");
+        return sql.toString();
     }
 
     /** The tables a flame graph over [from, until) reads, coarsest covering first (tests, docs). */
@@ -400,7 +452,9 @@ public final class ClickHouseProfileStore implements ProfileStore {
                 + "(SELECT toInt64(count()) FROM samples_1m) + (SELECT toInt64(count()) FROM samples_1h), "
                 + "(SELECT toInt64(count()) FROM trace_samples), "
                 + "(SELECT toInt64(count()) FROM metrics), "
-                + "(SELECT toInt64(sum(bytes_on_disk)) FROM system.parts WHERE active AND database = "
+                + "(SELECT toInt64(sum(bytes_on_disk)) FROM " + (config.clustered()
+                ? "cluster(" + SqlLiterals.quote(config.cluster()) + ", system, parts)" : "system.parts")
+                + " WHERE active AND database = "
                 + SqlLiterals.quote(config.database()) + ") FORMAT RowBinary");
         return new StoreStats(in.int64(), in.int64(), in.int64(), in.int64(), in.int64(), in.int64(), in.int64(),
                 in.int64());
@@ -418,6 +472,9 @@ public final class ClickHouseProfileStore implements ProfileStore {
             return;
         }
         maintenance.shutdownNow();
+        if (prober != null) {
+            prober.shutdownNow();
+        }
         writer.shutdown();
     }
 }

@@ -2,6 +2,7 @@ package io.continuo.store.clickhouse;
 
 import io.continuo.store.RangeSplit;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -47,48 +48,61 @@ final class ClickHouseSchema {
     private ClickHouseSchema() {
     }
 
-    static List<String> ddl(String db) {
-        return List.of(
-                "CREATE DATABASE IF NOT EXISTS " + db,
-                "CREATE TABLE IF NOT EXISTS " + db + ".frames (frame_id Int64, name String, file String) "
-                        + "ENGINE = ReplacingMergeTree() ORDER BY frame_id",
-                "CREATE TABLE IF NOT EXISTS " + db + ".stacks (stack_id Int64, parent_id Int64, frame_id Int64, "
-                        + "frame_ids Array(Int64)) ENGINE = ReplacingMergeTree() ORDER BY stack_id",
-                // labels: Prometheus text as Labels.toString() prints it; the arrays are what queries filter on.
-                "CREATE TABLE IF NOT EXISTS " + db + ".series (tenant String, series_id Int64, type String, "
-                        + "unit String, labels String, label_names Array(String), label_values Array(String), "
-                        + "service String, created_ms Int64) "
-                        + "ENGINE = ReplacingMergeTree() ORDER BY (tenant, series_id)",
-                "CREATE TABLE IF NOT EXISTS " + db + ".samples (" + SAMPLE_COLUMNS + ") ENGINE = MergeTree() "
-                        + TYPED_DAYS + " " + SAMPLE_KEY,
-                rollup(db, "samples_1m"),
-                rollup(db, "samples_1h"),
-                "CREATE TABLE IF NOT EXISTS " + db + ".totals (tenant String, type String, series_id Int64, "
-                        + "ts Int64, value Int64) ENGINE = SummingMergeTree(value) " + TYPED_DAYS
-                        + " ORDER BY (tenant, type, series_id, ts)",
-                "CREATE TABLE IF NOT EXISTS " + db + ".trace_samples (tenant String, type String, series_id Int64, "
-                        + "ts Int64, trace_id String, span_id String, stack_id Int64, value Int64) "
-                        + "ENGINE = MergeTree() " + TYPED_DAYS + " ORDER BY (tenant, type, trace_id, span_id, ts)",
-                "CREATE TABLE IF NOT EXISTS " + db + ".metrics (tenant String, series_id Int64, ts Int64, "
-                        + "name String, value Float64) ENGINE = MergeTree() PARTITION BY intDiv(ts, 86400000) "
-                        + "ORDER BY (tenant, name, series_id, ts)",
-                // Metric series have type ':' + name; 30-day partitions keep this small table's parts few.
-                "CREATE TABLE IF NOT EXISTS " + db + ".series_hours (tenant String, type String, hour Int64, "
-                        + "series_id Int64) ENGINE = ReplacingMergeTree() PARTITION BY intDiv(hour, 2592000000) "
-                        + "ORDER BY (tenant, hour, type, series_id)",
-                rollupView(db, "samples_1m", RangeSplit.MINUTE),
-                rollupView(db, "samples_1h", RangeSplit.HOUR),
-                "CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".totals_mv TO " + db + ".totals AS "
-                        + "SELECT tenant, type, series_id, ts, sum(value) AS value FROM " + db + ".samples "
-                        + "GROUP BY tenant, type, series_id, ts",
-                hoursView(db, "samples_hours_mv", "type", "samples"),
-                hoursView(db, "trace_hours_mv", "type", "trace_samples"),
-                hoursView(db, "metrics_hours_mv", "concat(':', name)", "metrics"));
+    /**
+     * One stored table: its columns, its MergeTree flavour (Replicated on a cluster) with the flavour's arguments,
+     * and the clauses after ENGINE. {@code shardKey} names the column a cluster shards it by, and
+     * {@code clusterColumns} are the columns only its cluster version has ({@link ClusterSchema}).
+     */
+    record Table(String name, String columns, String engine, String engineArgs, String tail, String shardKey,
+                 String clusterColumns) {
     }
 
-    private static String rollup(String db, String table) {
-        return "CREATE TABLE IF NOT EXISTS " + db + "." + table + " (" + SAMPLE_COLUMNS + ") "
-                + "ENGINE = SummingMergeTree(value) " + TYPED_DAYS + " " + SAMPLE_KEY;
+    /** Tables whose rows name the series they belong to are sharded by it; dictionaries by the series they came with. */
+    static final List<Table> TABLES = List.of(
+            new Table("frames", "frame_id Int64, name String, file String", "ReplacingMergeTree", "",
+                    "ORDER BY frame_id", ClusterSchema.SHARD_KEY,
+                    ClusterSchema.SHARD_KEY + " Int64"),
+            new Table("stacks", "stack_id Int64, parent_id Int64, frame_id Int64, frame_ids Array(Int64)",
+                    "ReplacingMergeTree", "", "ORDER BY stack_id", ClusterSchema.SHARD_KEY,
+                    ClusterSchema.SHARD_KEY + " Int64"),
+            // labels: Prometheus text as Labels.toString() prints it; the arrays are what queries filter on.
+            new Table("series", "tenant String, series_id Int64, type String, unit String, labels String, "
+                    + "label_names Array(String), label_values Array(String), service String, created_ms Int64",
+                    "ReplacingMergeTree", "", "ORDER BY (tenant, series_id)", "series_id", ""),
+            new Table("samples", SAMPLE_COLUMNS, "MergeTree", "", TYPED_DAYS + " " + SAMPLE_KEY, "series_id", ""),
+            new Table("samples_1m", SAMPLE_COLUMNS, "SummingMergeTree", "value", TYPED_DAYS + " " + SAMPLE_KEY,
+                    "series_id", ClusterSchema.UPLOAD + " Int64"),
+            new Table("samples_1h", SAMPLE_COLUMNS, "SummingMergeTree", "value", TYPED_DAYS + " " + SAMPLE_KEY,
+                    "series_id", ClusterSchema.UPLOAD + " Int64"),
+            new Table("totals", "tenant String, type String, series_id Int64, ts Int64, value Int64",
+                    "SummingMergeTree", "value", TYPED_DAYS + " ORDER BY (tenant, type, series_id, ts)", "series_id",
+                    ClusterSchema.UPLOAD + " Int64"),
+            new Table("trace_samples", "tenant String, type String, series_id Int64, ts Int64, trace_id String, "
+                    + "span_id String, stack_id Int64, value Int64", "MergeTree", "",
+                    TYPED_DAYS + " ORDER BY (tenant, type, trace_id, span_id, ts)", "series_id", ""),
+            new Table("metrics", "tenant String, series_id Int64, ts Int64, name String, value Float64", "MergeTree",
+                    "", "PARTITION BY intDiv(ts, 86400000) ORDER BY (tenant, name, series_id, ts)", "series_id", ""),
+            // Metric series have type ':' + name; 30-day partitions keep this small table's parts few.
+            new Table("series_hours", "tenant String, type String, hour Int64, series_id Int64",
+                    "ReplacingMergeTree", "", "PARTITION BY intDiv(hour, 2592000000) ORDER BY (tenant, hour, type, "
+                    + "series_id)", "series_id", ""));
+
+    static List<String> ddl(String db) {
+        List<String> out = new ArrayList<>();
+        out.add("CREATE DATABASE IF NOT EXISTS " + db);
+        for (Table t : TABLES) {
+            out.add("CREATE TABLE IF NOT EXISTS " + db + "." + t.name() + " (" + t.columns() + ") ENGINE = "
+                    + t.engine() + "(" + t.engineArgs() + ") " + t.tail());
+        }
+        out.add(rollupView(db, "samples_1m", RangeSplit.MINUTE));
+        out.add(rollupView(db, "samples_1h", RangeSplit.HOUR));
+        out.add("CREATE MATERIALIZED VIEW IF NOT EXISTS " + db + ".totals_mv TO " + db + ".totals AS "
+                + "SELECT tenant, type, series_id, ts, sum(value) AS value FROM " + db + ".samples "
+                + "GROUP BY tenant, type, series_id, ts");
+        out.add(hoursView(db, "samples_hours_mv", "type", "samples"));
+        out.add(hoursView(db, "trace_hours_mv", "type", "trace_samples"));
+        out.add(hoursView(db, "metrics_hours_mv", "concat(':', name)", "metrics"));
+        return out;
     }
 
     private static String rollupView(String db, String table, long width) {
@@ -103,7 +117,12 @@ final class ClickHouseSchema {
                 + "FROM " + db + "." + source + " GROUP BY tenant, type, hour, series_id";
     }
 
-    static void create(ClickHouseHttp http, String db) {
+    static void create(ClickHouseConfig config, ClickHouseHttp http) {
+        if (config.clustered()) {
+            ClusterSchema.create(config, http);
+            return;
+        }
+        String db = config.database();
         for (String ddl : ddl(db)) {
             http.execute(ddl);
         }

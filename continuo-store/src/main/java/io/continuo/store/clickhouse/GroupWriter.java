@@ -47,7 +47,15 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
     /** Series id -> System.nanoTime() until which its row is known to exist. */
     private final Map<Long, Long> knownSeries = new ConcurrentHashMap<>();
 
+    /** Set on a cluster: uploads go as their own blocks, see {@link ClusterWriter}. */
+    private final ClusterWriter cluster;
+
     GroupWriter(ClickHouseConfig config, ClickHouseHttp http, StackDictionary dictionary) {
+        this(config, http, dictionary, null);
+    }
+
+    GroupWriter(ClickHouseConfig config, ClickHouseHttp http, StackDictionary dictionary, ClusterWriter cluster) {
+        this.cluster = cluster;
         this.config = config;
         this.http = http;
         this.dictionary = dictionary;
@@ -143,6 +151,10 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
         if (accepted.isEmpty()) {
             return;
         }
+        if (cluster != null) {
+            commitToCluster(accepted);
+            return;
+        }
         BatchEncoder encoder = new BatchEncoder(dictionary);
         try {
             for (GroupCommit.Task<Op> t : accepted) {
@@ -179,6 +191,30 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
         long until = System.nanoTime() + KNOWN_SERIES_TTL_NANOS;
         encoder.newSeries.keySet().forEach(id -> knownSeries.put(id, until));
         accepted.forEach(t -> t.succeed(null));
+    }
+
+    private void commitToCluster(List<GroupCommit.Task<Op>> accepted) {
+        List<java.util.function.Consumer<ClusterEncoder>> uploads = new ArrayList<>(accepted.size());
+        for (GroupCommit.Task<Op> t : accepted) {
+            uploads.add(encoder -> {
+                if (t.payload() instanceof BatchOp b) {
+                    encoder.batch(Validation.tenant(b.batch().tenant()), b.batch(), this::isKnown);
+                } else {
+                    MetricsOp m = (MetricsOp) t.payload();
+                    encoder.metrics(Validation.tenant(m.tenant()), m.labels(), m.points(), this::isKnown);
+                }
+            });
+        }
+        cluster.writeAll(uploads, (i, encoder, failure) -> {
+            GroupCommit.Task<Op> t = accepted.get(i);
+            if (failure != null) {
+                t.fail(failure);
+                return;
+            }
+            long until = System.nanoTime() + KNOWN_SERIES_TTL_NANOS;
+            encoder.newSeries.forEach(id -> knownSeries.put(id, until));
+            t.succeed(null);
+        });
     }
 
     private boolean isKnown(long seriesId) {
@@ -251,5 +287,8 @@ final class GroupWriter implements GroupCommit.Committer<GroupWriter.Op> {
 
     void shutdown() {
         commits.shutdown(Duration.ofSeconds(config.queryTimeout().toSeconds() * 8 + 10));
+        if (cluster != null) {
+            cluster.shutdown();
+        }
     }
 }

@@ -14,6 +14,10 @@ import java.util.Set;
  * mutation that rewrites just the parts holding them; the call waits until mutations finish so the rows are gone when
  * it returns. As in the DuckDB engine, cutoffs round down to the hour so raw rows and hourly rollups always cover
  * the same time. Idempotent, so every stateless server may run it.
+ * <p>
+ * On a cluster the ALTERs name the local Replicated tables {@code ON CLUSTER} (Distributed tables cannot drop
+ * partitions; replicas apply a shard's drop and mutation themselves), and a mutation's subquery reads the shard's
+ * own table, where every row of a series lives.
  */
 final class Retention {
     /** Series rows younger than this are never removed: their samples may still be on the way. */
@@ -29,6 +33,24 @@ final class Retention {
     }
 
     /** The configured retention of every profile type present, and of metrics. */
+    /** The name ALTERs use: the table, or on a cluster its local table ON CLUSTER. */
+    private String alterTarget(String table) {
+        return config.clustered() ? config.database() + "." + local(table) + " ON CLUSTER " + config.cluster()
+                : config.database() + "." + table;
+    }
+
+    private String local(String table) {
+        return config.clustered() ? table + ClusterSchema.LOCAL_SUFFIX : table;
+    }
+
+    private void alter(String sql) {
+        if (config.clustered()) {
+            http.execute(sql, "&distributed_ddl_task_timeout=" + ClusterSchema.DDL_TIMEOUT_SECONDS);
+        } else {
+            http.execute(sql);
+        }
+    }
+
     long apply(long nowMillis) {
         List<String> types = new ArrayList<>();
         RowBinaryInput in = http.query("SELECT DISTINCT type FROM series WHERE substring(type, 1, 1) != "
@@ -79,7 +101,7 @@ final class Retention {
             }
         }
         for (long day : wholeDays) {
-            http.execute("ALTER TABLE " + config.database() + ".metrics DROP PARTITION " + day);
+            alter("ALTER TABLE " + alterTarget("metrics") + " DROP PARTITION " + day);
         }
         if (partial) {
             mutate("metrics", "ts < " + cut);
@@ -110,7 +132,7 @@ final class Retention {
             }
         }
         for (String partition : drops) {
-            http.execute("ALTER TABLE " + config.database() + "." + table + " DROP PARTITION " + partition);
+            alter("ALTER TABLE " + alterTarget(table) + " DROP PARTITION " + partition);
         }
         if (!partialTypes.isEmpty()) {
             mutate(table, "ts < " + cut + " AND type IN (" + String.join(", ", partialTypes) + ")");
@@ -124,7 +146,7 @@ final class Retention {
      */
     private void dropEmptySeries(String typeFilter) {
         String where = "created_ms < " + (System.currentTimeMillis() - SERIES_ROW_GUARD_MS) + typeFilter
-                + " AND series_id NOT IN (SELECT series_id FROM " + config.database() + ".series_hours)";
+                + " AND series_id NOT IN (SELECT series_id FROM " + config.database() + "." + local("series_hours") + ")";
         mutate("series", where);
     }
 
@@ -134,8 +156,8 @@ final class Retention {
         if (in.int64() == 0) {
             return;
         }
-        http.execute("ALTER TABLE " + config.database() + "." + table + " DELETE WHERE " + where);
-        awaitMutations(table);
+        alter("ALTER TABLE " + alterTarget(table) + " DELETE WHERE " + where);
+        awaitMutations(local(table));
     }
 
     private void awaitMutations(String table) {

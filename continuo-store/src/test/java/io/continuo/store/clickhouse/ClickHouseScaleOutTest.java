@@ -194,6 +194,18 @@ class ClickHouseScaleOutTest {
     }
 
     @Test
+    void aDeadEndpointInTheListIsSkipped(TestInfo info) {
+        // Single-server mode with several endpoints (e.g. a proxy and the server itself): the dead one first.
+        ClickHouseProfileStore s = ClickHouseProfileStore.open(ClickHouseConfig.builder("http://127.0.0.1:1,"
+                + ClickHouseServer.url()).database(db(info)).build());
+        open.add(s);
+        s.write(batch("default", T0, app("a"), "f 3"));
+        assertThat(s.flameGraph(q("", T0, T0 + HOUR)).total()).isEqualTo(3);
+        assertThat(s.unavailable()).isEmpty();
+        assertThat(s.config().clustered()).isFalse();
+    }
+
+    @Test
     void aFailedInsertReachesTheCallerWithClickHouseMessage(TestInfo info) {
         String database = db(info);
         ClickHouseProfileStore s = store(database);
