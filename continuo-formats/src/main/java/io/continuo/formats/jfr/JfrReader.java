@@ -257,7 +257,7 @@ public final class JfrReader {
                 return;
             }
             case PARK -> {
-                RecordedClass blocker = event.getClass("parkedClass");
+                RecordedClass blocker = event.hasField("parkedClass") ? event.getClass("parkedClass") : null;
                 if (!ParkBlockers.isLock(blocker == null ? null : blocker.getName())) {
                     return;
                 }
@@ -289,7 +289,7 @@ public final class JfrReader {
             }
             case WALL_CLOCK -> {
                 // one event stands for `samples` consecutive samples of a thread in the same state and stack
-                long samples = Math.max(0, event.getLong(SAMPLES_FIELD));
+                long samples = event.hasField(SAMPLES_FIELD) ? Math.max(0, event.getLong(SAMPLES_FIELD)) : 1;
                 if (samples > 0) {
                     wall.count(wall.stack(trace, null), labels, SOURCE_WALL_CLOCK, samples);
                 }
@@ -314,8 +314,12 @@ public final class JfrReader {
     }
 
     private void alloc(Family family, RecordedEvent event, RecordedStackTrace trace, Labels labels, String sizeField) {
-        int stack = family.stack(trace, className(event.getClass("objectClass")));
-        family.builder.addValue(stack, 0, Math.max(0, event.getLong(sizeField)), labels);
+        RecordedClass objectClass = event.hasField("objectClass") ? event.getClass("objectClass") : null;
+        int stack = family.stack(trace, className(objectClass));
+        // the named size field, else whichever size the layout has (event types of other async-profiler versions)
+        String field = event.hasField(sizeField) ? sizeField
+                : event.hasField("allocationSize") ? "allocationSize" : event.hasField("weight") ? "weight" : null;
+        family.builder.addValue(stack, 0, field == null ? 0 : Math.max(0, event.getLong(field)), labels);
         family.builder.addValue(stack, 1, 1, labels);
         family.used = true;
     }
@@ -323,15 +327,16 @@ public final class JfrReader {
     private static Kind kindOf(EventType type) {
         return switch (type.getName()) {
             case ACTIVE_SETTING -> Kind.SETTING;
-            case EXECUTION_SAMPLE -> Kind.EXECUTION;
+            case EXECUTION_SAMPLE, "profiler.ExecutionSample" -> Kind.EXECUTION;
             case WALL_CLOCK_SAMPLE -> Kind.WALL_CLOCK;
             case LIVE_OBJECT -> Kind.LIVE;
             case NATIVE_METHOD_SAMPLE -> Kind.NATIVE;
             case ALLOCATION_SAMPLE -> Kind.ALLOC_SAMPLE;
             case ALLOCATION_IN_NEW_TLAB -> Kind.ALLOC_NEW_TLAB;
-            case ALLOCATION_OUTSIDE_TLAB -> Kind.ALLOC_OUTSIDE_TLAB;
-            case MONITOR_ENTER -> Kind.LOCK;
-            case THREAD_PARK -> Kind.PARK;
+            case ALLOCATION_OUTSIDE_TLAB, "profiler.AllocSample", "profiler.ObjectAllocationSample" -> Kind.ALLOC_OUTSIDE_TLAB;
+            // the profiler.* spellings: names async-profiler forks and converters use for the same layouts
+            case MONITOR_ENTER, "profiler.JavaMonitorEnter" -> Kind.LOCK;
+            case THREAD_PARK, "profiler.ThreadPark" -> Kind.PARK;
             case EXCEPTION_THROW, ERROR_THROW -> Kind.EXCEPTION;
             default -> Kind.IGNORED;
         };
@@ -350,8 +355,8 @@ public final class JfrReader {
     }
 
     private Labels labels(RecordedEvent event, EventType type, Kind kind) {
-        RecordedThread thread = kind == Kind.EXECUTION || kind == Kind.NATIVE || kind == Kind.WALL_CLOCK
-                ? event.getThread(SAMPLED_THREAD) : event.getThread();
+        RecordedThread thread = (kind == Kind.EXECUTION || kind == Kind.NATIVE || kind == Kind.WALL_CLOCK)
+                && event.hasField(SAMPLED_THREAD) ? event.getThread(SAMPLED_THREAD) : event.getThread();
         String threadName = thread == null ? "" : threadNames.computeIfAbsent(thread, JfrReader::threadName);
         long context = hasContext.computeIfAbsent(type, t -> t.getField(CONTEXT_ID) != null) ? event.getLong(CONTEXT_ID) : 0;
         LabelKey key = new LabelKey(threadName, context);

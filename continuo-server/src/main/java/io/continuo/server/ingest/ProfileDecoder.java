@@ -18,7 +18,6 @@ import io.continuo.model.ValidationException;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.function.LongFunction;
 
 /**

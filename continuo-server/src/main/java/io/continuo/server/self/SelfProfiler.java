@@ -101,7 +101,16 @@ public final class SelfProfiler implements AutoCloseable {
             previous.dump(file);
             previous.close();
             byte[] bytes = Files.readAllBytes(file);
-            for (Profile p : decoder.jfr(bytes, null)) {
+            List<Profile> profiles;
+            try {
+                profiles = decoder.jfr(bytes, null);
+            } catch (ProfileDecoder.DecodeException e) {
+                if (!e.reason().equals(ProfileDecoder.NO_SAMPLES)) {
+                    throw e;
+                }
+                profiles = List.of(); // an idle interval: nothing sampled, the runtime metrics still count
+            }
+            for (Profile p : profiles) {
                 ingest.ingest(ServerConfig.DEFAULT_TENANT, labels, p, from, currentStart);
             }
             store.writeMetrics(ServerConfig.DEFAULT_TENANT, labels, runtimeMetrics(currentStart));

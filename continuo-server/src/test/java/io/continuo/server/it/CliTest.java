@@ -57,7 +57,9 @@ class CliTest {
             Run export = run("export", "--server", server.base(), "--query", "{service=\"cli-app\"}", "-o", out.toString());
             assertThat(export.exit()).as(export.err()).isZero();
             io.continuo.model.Profile exported = io.continuo.formats.pprof.PprofReader.read(Files.readAllBytes(out));
+            // the export carries Go's samples/count first and cpu last (pprof tools show the last by default)
             assertThat(exported.total(exported.typeIndex("cpu")) / 10_000_000).isEqualTo(322);
+            assertThat(exported.total(exported.typeIndex("samples"))).isEqualTo(322);
 
             Run badSelector = run("query", "--server", server.base(), "--query", "{service=cli-app}");
             assertThat(badSelector.exit()).isEqualTo(Main.EXIT_SERVER_ERROR);
