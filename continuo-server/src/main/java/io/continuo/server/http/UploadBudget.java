@@ -100,10 +100,16 @@ public final class UploadBudget {
         return body.length + inflated + inflated / 2;
     }
 
-    /** The gzip member header (magic and DEFLATE method) anywhere: multipart and gRPC frames wrap it. */
+    /**
+     * The gzip member header (magic and DEFLATE method) anywhere — multipart parts and gRPC frames wrap it — or its
+     * base64 form ({@code H4sI}), as Connect's JSON push carries profiles.
+     */
     private static boolean containsGzip(byte[] b) {
         for (int i = 0; i + 2 < b.length; i++) {
             if (b[i] == 0x1f && (b[i + 1] & 0xff) == 0x8b && b[i + 2] == 0x08) {
+                return true;
+            }
+            if (b[i] == 'H' && b[i + 1] == '4' && b[i + 2] == 's' && i + 3 < b.length && b[i + 3] == 'I') {
                 return true;
             }
         }
