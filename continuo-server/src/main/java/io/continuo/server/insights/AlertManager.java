@@ -31,7 +31,7 @@ import java.util.function.LongSupplier;
  * alert (one per rule and label set, identified by a fingerprint) is pending while its condition holds for less than
  * the rule's {@code for}, then firing; it resolves when the condition stops holding. Firing and resolved are each
  * notified once per fingerprint (deduplicated), unless a silence matches. Methods are synchronized: the scheduler
- * and the API share this state and the work per call is small.
+ * and the API share this state; an evaluation holds the lock only to apply its outcome, never for its store queries.
  */
 public final class AlertManager implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(AlertManager.class);
@@ -49,6 +49,8 @@ public final class AlertManager implements AutoCloseable {
     private final Map<String, Alert> alerts = new LinkedHashMap<>();
     private final Map<String, Silence> silences = new LinkedHashMap<>();
     private int silenceSeq;
+    /** Held for a whole evaluation round (store queries included), never by readers: rounds run one at a time. */
+    private final Object evaluating = new Object();
 
     /** One alert's state; {@code state} is pending, firing or resolved. */
     record Alert(String fingerprint, String rule, Map<String, String> labels, String state, long activeSince,
@@ -239,19 +241,35 @@ public final class AlertManager implements AutoCloseable {
         return out;
     }
 
-    /** One round: every rule against the insights just found and the store's recent totals. */
-    synchronized void evaluate(List<Insight> insights) {
-        long now = clock.getAsLong();
-        Map<String, Boolean> seen = new LinkedHashMap<>();
-        for (AlertRule rule : rules()) {
-            List<Match> matches;
-            try {
-                matches = matches(rule, insights, now);
-            } catch (RuntimeException e) {
-                LOG.warn("alert rule {} could not be evaluated", rule.id(), e);
-                continue;
+    /**
+     * One round: every rule against the insights just found and the store's recent totals. The rules' store queries
+     * run outside this object's lock (they can take seconds, and {@code GET /alerts} and the rule and silence
+     * endpoints need the lock); only applying their outcome to the alerts holds it. Rounds do not overlap.
+     */
+    void evaluate(List<Insight> insights) {
+        synchronized (evaluating) {
+            long now = clock.getAsLong();
+            Map<AlertRule, List<Match>> outcome = new LinkedHashMap<>();
+            for (AlertRule rule : rules()) {
+                try {
+                    outcome.put(rule, matches(rule, insights, now));
+                } catch (RuntimeException e) {
+                    LOG.warn("alert rule {} could not be evaluated", rule.id(), e);
+                }
             }
-            for (Match m : matches) {
+            apply(outcome, now);
+        }
+    }
+
+    /** The state change of one round, under the lock: short, no store calls. */
+    private synchronized void apply(Map<AlertRule, List<Match>> outcome, long now) {
+        Map<String, Boolean> seen = new LinkedHashMap<>();
+        for (Map.Entry<AlertRule, List<Match>> ruleMatches : outcome.entrySet()) {
+            AlertRule rule = ruleMatches.getKey();
+            if (!fileRules.containsKey(rule.id()) && !apiRules.containsKey(rule.id())) {
+                continue; // deleted while its queries ran
+            }
+            for (Match m : ruleMatches.getValue()) {
                 String fp = fingerprint(rule.id(), m.labels());
                 seen.put(fp, true);
                 Alert old = alerts.get(fp);
