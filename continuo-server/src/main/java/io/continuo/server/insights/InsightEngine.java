@@ -37,6 +37,31 @@ public final class InsightEngine implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Thread worker;
     private volatile List<Insight> latest = List.of();
+    /** Recent evaluations, newest last, that {@link #insights} may answer from (see {@link Answer}). */
+    private final java.util.ArrayDeque<Answer> answers = new java.util.ArrayDeque<>();
+    private static final int MAX_ANSWERS = 32;
+
+    /**
+     * One evaluation kept for the API: tenant, the service and type it was limited to (null: all), its range, when
+     * it ran (engine clock and nanoTime). It answers a request of the same tenant whose selection it covers (an
+     * all-services answer covers one service, filtered), for {@link InsightsConfig#interval()} after it ran (the
+     * periodic evaluation's own freshness), when the request's range is the same, or, for a range ending at "now"
+     * (the UI's now-6h), of the same length and ending at most one interval later.
+     */
+    private record Answer(String tenant, String service, String type, long from, long until, long clockAt, long nanoAt,
+                          List<Insight> insights) {
+        boolean covers(String tenant, String service, String type, long from, long until, long interval) {
+            if (!this.tenant.equals(tenant) || (this.service != null && !this.service.equals(service))
+                    || (this.type != null && !this.type.equals(type)) || System.nanoTime() - nanoAt > interval * 1_000_000) {
+                return false;
+            }
+            if (from == this.from && until == this.until) {
+                return true;
+            }
+            boolean rolling = this.until >= clockAt - interval;
+            return rolling && until - from == this.until - this.from && until >= this.until && until - this.until <= interval;
+        }
+    }
 
     public InsightEngine(ProfileStore store, InsightsConfig config, LongSupplier clockMillis) {
         this.store = store;
@@ -84,7 +109,12 @@ public final class InsightEngine implements AutoCloseable {
      * page asks for when a service is selected, so it does not wait for every other service's detectors.
      */
     public List<Insight> evaluate(String tenant, long fromMillis, long untilMillis, String service) {
-        StoreView view = new StoreView(store, tenant, config.minStep().toMillis(), service);
+        return evaluate(tenant, fromMillis, untilMillis, service, null);
+    }
+
+    /** As {@link #evaluate(String, long, long, String)}, the per-type detectors looking at {@code type} only (null: all). */
+    List<Insight> evaluate(String tenant, long fromMillis, long untilMillis, String service, String type) {
+        StoreView view = StoreView.forEvaluation(store, tenant, config.minStep().toMillis(), service, type);
         List<Insight> out = new ArrayList<>();
         for (Detector d : detectors) {
             try {
@@ -96,6 +126,47 @@ public final class InsightEngine implements AutoCloseable {
         }
         out.sort(ORDER);
         return out;
+    }
+
+    /**
+     * What the API shows for a service and type (each null: all): the insights of that service whose type is the
+     * selected one (or has none), from a recent evaluation that covers the request when there is one (the periodic
+     * one included), else evaluated now and kept for the next request. Detectors take seconds on a busy store;
+     * an interval-old answer is what the scheduled evaluation would give anyway.
+     */
+    public List<Insight> insights(String tenant, long fromMillis, long untilMillis, String service, String type) {
+        long interval = config.interval().toMillis();
+        List<Insight> found = null;
+        synchronized (answers) {
+            for (java.util.Iterator<Answer> it = answers.descendingIterator(); it.hasNext(); ) {
+                Answer a = it.next();
+                if (a.covers(tenant, service, type, fromMillis, untilMillis, interval)) {
+                    found = a.insights();
+                    break;
+                }
+            }
+        }
+        if (found == null) {
+            long at = clock.getAsLong();
+            found = List.copyOf(evaluate(tenant, fromMillis, untilMillis, service, type));
+            remember(new Answer(tenant, service, type, fromMillis, untilMillis, at, System.nanoTime(), found));
+        }
+        List<Insight> out = new ArrayList<>();
+        for (Insight i : found) {
+            if ((service == null || service.equals(i.service())) && (type == null || i.type() == null || type.equals(i.type()))) {
+                out.add(i);
+            }
+        }
+        return out;
+    }
+
+    private void remember(Answer a) {
+        synchronized (answers) {
+            answers.addLast(a);
+            while (answers.size() > MAX_ANSWERS) {
+                answers.removeFirst();
+            }
+        }
     }
 
     /** What the last scheduled evaluation found (empty before the first). */
@@ -139,6 +210,7 @@ public final class InsightEngine implements AutoCloseable {
         long now = clock.getAsLong();
         List<Insight> found = evaluate(tenant, now - config.window().toMillis(), now);
         latest = found;
+        remember(new Answer(tenant, null, null, now - config.window().toMillis(), now, now, System.nanoTime(), List.copyOf(found)));
         alerts(tenant).evaluate(found);
         listener.accept(found);
         return found;
