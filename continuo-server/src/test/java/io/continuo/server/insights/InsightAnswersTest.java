@@ -11,6 +11,8 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -70,6 +72,49 @@ class InsightAnswersTest {
                 assertThat(calls.get()).as("a cpu-only answer does not cover every type").isGreaterThan(evaluated);
                 // another tenant never sees this tenant's answers
                 assertThat(engine.insights("team-b", now.get() - window, now.get(), null, null)).isEmpty();
+            }
+
+            // a request arriving while an evaluation that covers it runs waits for it instead of running its own
+            CountDownLatch entered = new CountDownLatch(1);
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicInteger secondCalls = new AtomicInteger();
+            ProfileStore gated = (ProfileStore) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[]{ProfileStore.class}, (p, m, a) -> {
+                        String thread = Thread.currentThread().getName();
+                        if (thread.equals("first")) {
+                            entered.countDown();
+                            release.await(60, TimeUnit.SECONDS);
+                        } else if (thread.equals("second")) {
+                            secondCalls.incrementAndGet();
+                        }
+                        try {
+                            return m.invoke(real, a);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            try (InsightEngine engine = new InsightEngine(gated, InsightsConfig.defaults().withInterval(Duration.ofHours(1)), now::get)) {
+                long until = now.get();
+                List<List<Insight>> results = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                Thread first = new Thread(() -> results.add(engine.insights("default", until - window, until, null, null)), "first");
+                first.start();
+                assertThat(entered.await(30, TimeUnit.SECONDS)).isTrue();
+                Thread second = new Thread(() -> results.add(engine.insights("default", until - window, until, "regress-checkout", "cpu")), "second");
+                second.start();
+                // the second request parks on the first's answer (which is held in the store); had it evaluated on its
+                // own it would have reached the store (which does not hold it) instead
+                long deadline = System.nanoTime() + 30_000_000_000L;
+                while (second.getState() != Thread.State.WAITING && secondCalls.get() == 0 && second.isAlive()
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(2); // polling a condition, not a verdict
+                }
+                assertThat(secondCalls.get()).as("the second request ran its own evaluation").isZero();
+                assertThat(second.getState()).isEqualTo(Thread.State.WAITING);
+                release.countDown();
+                first.join(60_000);
+                second.join(60_000);
+                assertThat(results).hasSize(2).allSatisfy(r -> assertThat(r).extracting(Insight::service).containsExactly("regress-checkout"));
+                assertThat(secondCalls.get()).isZero();
             }
         }
     }
