@@ -181,10 +181,9 @@ public final class InsightsApi {
         }
         List<Insight> out = new ArrayList<>();
         String only = service == null || service.isEmpty() ? null : service;
-        for (Insight i : engine.evaluate(RequestContext.tenant(ctx), r[0], r[1], only)) {
-            if ((kind == null || kind.isEmpty() || kind.equals(i.kind()))
-                    && (service == null || service.isEmpty() || service.equals(i.service()))
-                    && (type == null || type.isEmpty() || i.type() == null || type.equals(i.type()))) {
+        String onlyType = type == null || type.isEmpty() ? null : type;
+        for (Insight i : engine.insights(RequestContext.tenant(ctx), r[0], r[1], only, onlyType)) {
+            if (kind == null || kind.isEmpty() || kind.equals(i.kind())) {
                 out.add(i);
             }
         }

@@ -55,7 +55,7 @@ final class RegressionDetector implements Detector {
                 }
                 Map<String, String> prevLabels = Map.of(Labels.SERVICE, service, Labels.VERSION, previous);
                 Map<String, String> curLabels = Map.of(Labels.SERVICE, service, Labels.VERSION, current);
-                List<String> types = view.types(curLabels, cFrom, cUntil);
+                List<String> types = view.typesToDetect(curLabels, cFrom, cUntil);
                 types.retainAll(view.types(prevLabels, bFrom, bUntil));
                 for (String type : types) {
                     Insight i = compare(view, service, type, previous, prevLabels, bFrom, bUntil, current, curLabels, cFrom, cUntil);
@@ -68,15 +68,19 @@ final class RegressionDetector implements Detector {
         return out;
     }
 
-    /** Shares per bucket of one side: samples[bucket] maps function to self share; rate is per instance-second. */
-    private record Side(List<Map<String, Double>> samples, Map<String, Double> merged, double rate, double instances,
+    /**
+     * One side: the buckets with data (ranges), the shares of the whole side (merged), the cost per instance-second
+     * (rate) and per bucket (bucketRates). The per-bucket shares need one tree per bucket, so they are read only
+     * ({@link #samples}) once the merged shares name a candidate: most sides of most deployments have none.
+     */
+    private record Side(List<long[]> ranges, Map<String, Double> merged, double rate, double instances,
                         double[] bucketRates) {
     }
 
     private Side side(StoreView view, String type, Map<String, String> labels, long from, long until) {
         long step = Math.max(config.minStep().toMillis(), (until - from + MAX_SAMPLES - 1) / MAX_SAMPLES);
         List<TimeSeries> perInstance = view.totals(type, labels, from, until, step, List.of(Labels.INSTANCE));
-        List<Map<String, Double>> samples = new ArrayList<>();
+        List<long[]> ranges = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
         double sum = 0;
         double instanceSeconds = 0;
@@ -97,7 +101,7 @@ final class RegressionDetector implements Detector {
                 }
                 long bFrom = Math.max(from, t[i]);
                 long bUntil = Math.min(until, t[i] + step);
-                samples.add(StoreView.shares(type, view.tree(type, labels, bFrom, bUntil)));
+                ranges.add(new long[]{bFrom, bUntil});
                 double seconds = (bUntil - bFrom) / 1000.0;
                 rates.add(total / instances / seconds);
                 sum += total;
@@ -106,16 +110,25 @@ final class RegressionDetector implements Detector {
             }
         }
         double[] bucketRates = rates.stream().mapToDouble(Double::doubleValue).toArray();
-        return new Side(samples, StoreView.shares(type, view.tree(type, labels, from, until)),
-                instanceSeconds > 0 ? sum / instanceSeconds : 0, samples.isEmpty() ? 0 : instanceBuckets / samples.size(),
+        return new Side(ranges, StoreView.shares(type, view.tree(type, labels, from, until)),
+                instanceSeconds > 0 ? sum / instanceSeconds : 0, ranges.isEmpty() ? 0 : instanceBuckets / ranges.size(),
                 bucketRates);
+    }
+
+    /** Shares per bucket of one side: samples[bucket] maps function to self share (a share is already per second). */
+    private static List<Map<String, Double>> samples(StoreView view, String type, Map<String, String> labels, Side side) {
+        List<Map<String, Double>> out = new ArrayList<>(side.ranges.size());
+        for (long[] r : side.ranges) {
+            out.add(StoreView.shares(type, view.tree(type, labels, r[0], r[1])));
+        }
+        return out;
     }
 
     private Insight compare(StoreView view, String service, String type, String previous, Map<String, String> prevLabels,
                             long bFrom, long bUntil, String current, Map<String, String> curLabels, long cFrom, long cUntil) {
         Side before = side(view, type, prevLabels, bFrom, bUntil);
         Side after = side(view, type, curLabels, cFrom, cUntil);
-        if (before.samples.size() < MIN_SAMPLES || after.samples.size() < MIN_SAMPLES) {
+        if (before.ranges.size() < MIN_SAMPLES || after.ranges.size() < MIN_SAMPLES) {
             return null;
         }
         List<Map.Entry<String, Double>> candidates = new ArrayList<>();
@@ -128,10 +141,15 @@ final class RegressionDetector implements Detector {
         }
         candidates.sort((x, y) -> Double.compare(y.getValue(), x.getValue()));
         candidates = candidates.subList(0, Math.min(MAX_CANDIDATES, candidates.size()));
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        List<Map<String, Double>> beforeSamples = samples(view, type, prevLabels, before);
+        List<Map<String, Double>> afterSamples = samples(view, type, curLabels, after);
         List<Insight.Culprit> culprits = new ArrayList<>();
         double bestP = 1;
         for (Map.Entry<String, Double> cand : candidates) {
-            double p = Stats.mannWhitneyGreaterP(shares(before, cand.getKey()), shares(after, cand.getKey()))
+            double p = Stats.mannWhitneyGreaterP(shares(beforeSamples, cand.getKey()), shares(afterSamples, cand.getKey()))
                     * candidates.size();
             if (p <= config.regressionMaxP()) {
                 culprits.add(new Insight.Culprit(cand.getKey(), after.merged.get(cand.getKey()), cand.getValue()));
@@ -167,18 +185,18 @@ final class RegressionDetector implements Detector {
         details.put("rateChangePValue", rateP);
         details.put("instancesBefore", before.instances);
         details.put("instancesAfter", after.instances);
-        details.put("samplesBefore", before.samples.size());
-        details.put("samplesAfter", after.samples.size());
+        details.put("samplesBefore", before.ranges.size());
+        details.put("samplesAfter", after.ranges.size());
         String link = Links.compare(service, type, Map.of(), bFrom, bUntil, "version=\"" + previous + "\"", cFrom, cUntil,
                 "version=\"" + current + "\"");
         return new Insight(Insight.REGRESSION, service, type, curLabels, cFrom, cUntil, severity, sb.toString(), culprits,
                 link, details);
     }
 
-    private static double[] shares(Side side, String function) {
-        double[] out = new double[side.samples.size()];
+    private static double[] shares(List<Map<String, Double>> samples, String function) {
+        double[] out = new double[samples.size()];
         for (int i = 0; i < out.length; i++) {
-            out[i] = side.samples.get(i).getOrDefault(function, 0.0);
+            out[i] = samples.get(i).getOrDefault(function, 0.0);
         }
         return out;
     }

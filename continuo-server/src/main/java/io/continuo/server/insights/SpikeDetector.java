@@ -51,7 +51,7 @@ final class SpikeDetector implements Detector {
             Map<String, String> scope = Map.of(Labels.SERVICE, service);
             Map<String, long[]> versions = view.versionSpans(service, historyFrom, until, step);
             long[] deployments = deployments(versions);
-            for (String type : view.types(scope, from, until)) {
+            for (String type : view.typesToDetect(scope, from, until)) {
                 List<TimeSeries> perInstance = view.totals(type, scope, historyFrom, until, step, List.of(Labels.INSTANCE));
                 if (perInstance.isEmpty()) {
                     continue;

@@ -12,10 +12,12 @@ import io.continuo.store.TimeSeries;
 import io.continuo.store.TypeInfo;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /** The store as the detectors read it: one tenant, selectors built from label maps, the small helpers they share. */
 final class StoreView {
@@ -30,6 +32,14 @@ final class StoreView {
     final long minStep;
     /** The one service the detectors look at (the UI's selection), or null for every service. */
     final String onlyService;
+    /** The one profile type the per-type detectors look at ({@link #typesToDetect}), or null for every type. */
+    final String onlyType;
+    /**
+     * Answers of {@link #services}, {@link #types} and {@link #versionSpans} already asked in this evaluation: the
+     * three detectors ask the same ones per service. Null (no memo) for a long-lived view such as the alert
+     * manager's, whose answers must follow the store.
+     */
+    private final Map<List<Object>, Object> memo;
 
     StoreView(ProfileStore store, String tenant) {
         this(store, tenant, 60_000);
@@ -40,10 +50,35 @@ final class StoreView {
     }
 
     StoreView(ProfileStore store, String tenant, long minStepMillis, String onlyService) {
+        this(store, tenant, minStepMillis, onlyService, null, false);
+    }
+
+    private StoreView(ProfileStore store, String tenant, long minStepMillis, String onlyService, String onlyType,
+                      boolean memoize) {
         this.store = store;
         this.tenant = tenant;
         this.minStep = minStepMillis;
         this.onlyService = onlyService;
+        this.onlyType = onlyType;
+        this.memo = memoize ? new HashMap<>() : null;
+    }
+
+    /** A view for one evaluation (one thread, a few seconds): repeated look-ups are answered once. */
+    static StoreView forEvaluation(ProfileStore store, String tenant, long minStepMillis, String onlyService, String onlyType) {
+        return new StoreView(store, tenant, minStepMillis, onlyService, onlyType, true);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T memo(List<Object> key, Supplier<T> compute) {
+        if (memo == null) {
+            return compute.get();
+        }
+        Object v = memo.get(key);
+        if (v == null) {
+            v = compute.get();
+            memo.put(key, v);
+        }
+        return (T) v;
     }
 
     static Selector selector(Map<String, String> labels) {
@@ -55,17 +90,33 @@ final class StoreView {
     }
 
     List<String> services(Selector scope, long from, long until) {
-        List<String> all = store.labelValues(new SeriesFilter(tenant, scope, from, until), Labels.SERVICE, MAX_SERVICES);
+        List<String> all = memo(List.of("services", scope.toString(), from, until), () -> List.copyOf(
+                store.labelValues(new SeriesFilter(tenant, scope, from, until), Labels.SERVICE, MAX_SERVICES)));
         if (onlyService == null) {
             return all;
         }
         return all.contains(onlyService) ? List.of(onlyService) : List.of();
     }
 
+    /** The profile types with data; a new list the caller may change. */
     List<String> types(Map<String, String> labels, long from, long until) {
-        List<String> out = new ArrayList<>();
-        for (TypeInfo t : store.profileTypes(new SeriesFilter(tenant, selector(labels), from, until))) {
-            out.add(t.name());
+        return new ArrayList<>(this.<List<String>>memo(List.of("types", Map.copyOf(labels), from, until), () -> {
+            List<String> out = new ArrayList<>();
+            for (TypeInfo t : store.profileTypes(new SeriesFilter(tenant, selector(labels), from, until))) {
+                out.add(t.name());
+            }
+            return List.copyOf(out);
+        }));
+    }
+
+    /**
+     * The types a per-type detector (spikes, regressions) looks at: {@link #types}, only the selected one when the
+     * request names a type. Its insights carry that type, so this is the API's type filter applied before the work.
+     */
+    List<String> typesToDetect(Map<String, String> labels, long from, long until) {
+        List<String> out = types(labels, from, until);
+        if (onlyType != null) {
+            out.retainAll(List.of(onlyType));
         }
         return out;
     }
@@ -121,7 +172,12 @@ final class StoreView {
      * of first appearance. A bucket counts when its total is non-zero (the totals are dense; zero means no upload).
      */
     Map<String, long[]> versionSpans(String service, long from, long until, long step) {
-        from = Math.max(from, until - MAX_BUCKETS * step);
+        long first = Math.max(from, until - MAX_BUCKETS * step);
+        return memo(List.of("versions", service, first, until, step),
+                () -> Collections.unmodifiableMap(readVersionSpans(service, first, until, step)));
+    }
+
+    private Map<String, long[]> readVersionSpans(String service, long from, long until, long step) {
         Map<String, String> scope = Map.of(Labels.SERVICE, service);
         String type = activityType(scope, from, until);
         Map<String, long[]> spans = new LinkedHashMap<>();
