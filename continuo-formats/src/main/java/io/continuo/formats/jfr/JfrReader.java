@@ -122,6 +122,8 @@ public final class JfrReader {
     private final Map<JfrType, Boolean> hasContext = new IdentityHashMap<>();
     private final Map<JfrObject, String> methodNames = new IdentityHashMap<>();
     private final Map<JfrObject, String> threadNames = new IdentityHashMap<>();
+    // a stack trace constant's frames, resolved once for every family that counts it
+    private final Map<JfrObject, Frame[]> traceFrames = new IdentityHashMap<>();
     private final Map<LabelKey, Labels> labelCache = new HashMap<>();
     private final Map<Long, String> periodByTypeId = new HashMap<>();
     private final Map<String, String> profilerSettings = new HashMap<>();
@@ -565,6 +567,31 @@ public final class JfrReader {
         return javaName(className) + "." + m;
     }
 
+    /** The frames of a stack trace constant, leaf first, as {@code package.Class.method} and line. */
+    private Frame[] resolveFrames(JfrObject trace) {
+        Object[] list = trace.array("frames");
+        if (list == null) {
+            return new Frame[0];
+        }
+        Frame[] out = new Frame[list.length];
+        JfrType frameType = null;
+        int methodField = -1;
+        int lineField = -1;
+        for (int i = 0; i < list.length; i++) {
+            JfrObject f = list[i] instanceof JfrObject o ? o : null;
+            if (f != null && f.type() != frameType) {
+                frameType = f.type();
+                methodField = frameType.field("method");
+                lineField = frameType.field("lineNumber");
+            }
+            JfrObject method = f != null && f.value(methodField) instanceof JfrObject m ? m : null;
+            String name = method == null ? "[unknown]" : methodName(method);
+            Object line = f == null ? null : f.value(lineField);
+            out[i] = new Frame(name, "", Math.max(0, line instanceof Long l ? (int) (long) l : -1));
+        }
+        return out;
+    }
+
     /** One output profile under construction, with caches keyed by the parser's constant-pool objects. */
     private final class Family {
         final ProfileBuilder builder;
@@ -611,10 +638,7 @@ public final class JfrReader {
         }
 
         private int buildStack(JfrObject trace) {
-            Object[] list = trace.array("frames");
-            if (list == null) {
-                list = new Object[0];
-            }
+            Frame[] list = traceFrames.computeIfAbsent(trace, JfrReader.this::resolveFrames);
             boolean truncated = Boolean.TRUE.equals(trace.get("truncated"));
             int depth = list.length + (truncated ? 1 : 0);
             if (depth > limits.maxStackDepth()) {
@@ -625,11 +649,7 @@ public final class JfrReader {
                 stack = builder.childStack(stack, builder.frame(Frame.of(TRUNCATED)));
             }
             for (int i = list.length - 1; i >= 0; i--) {
-                JfrObject f = list[i] instanceof JfrObject o ? o : null;
-                JfrObject method = f == null ? null : f.object("method");
-                String name = method == null ? "[unknown]" : methodName(method);
-                Object line = f == null ? null : f.get("lineNumber");
-                Frame frame = new Frame(name, "", Math.max(0, line instanceof Long l ? (int) (long) l : -1));
+                Frame frame = list[i];
                 Integer id = frames.get(frame);
                 if (id == null) {
                     id = builder.frame(frame);

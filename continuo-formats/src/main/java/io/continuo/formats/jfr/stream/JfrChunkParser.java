@@ -92,8 +92,7 @@ public final class JfrChunkParser {
         checkOffset(start, end, metaOffset, 24, "metadata");
         JfrInput in = new JfrInput(data, (features & FEATURE_COMPRESSED_INTS) != 0);
         Map<Long, JfrType> types = metadata(in, start + metaOffset, end);
-        Map<Long, Map<Long, Object>> pools = new HashMap<>();
-        JfrObject.Chunk chunk = new JfrObject.Chunk(pools, startNanos, startTicks, ticksPerSecond);
+        JfrObject.Chunk chunk = new JfrObject.Chunk(types, startNanos, startTicks, ticksPerSecond);
         for (JfrType t : types.values()) {
             if (t.kind == JfrType.Kind.STRING) {
                 chunk.stringType = t.id;
@@ -122,7 +121,45 @@ public final class JfrChunkParser {
 
     // ---- metadata ----------------------------------------------------------------------------------------------
 
-    private record Element(String name, Map<String, String> attributes, List<Element> children) {
+    /** A metadata class element's attributes and its field elements' attributes; all else is skipped. */
+    private static final class ClassDesc {
+        final Map<String, String> attributes;
+        final List<Map<String, String>> fields = new ArrayList<>();
+
+        ClassDesc(Map<String, String> attributes) {
+            this.attributes = attributes;
+        }
+    }
+
+    /** The metadata's string table: offsets of the strings, decoded only when a class or field element needs one. */
+    private static final class MetaStrings {
+        final JfrInput in;
+        final int[] offsets;
+        final String[] decoded;
+
+        MetaStrings(JfrInput in, int n) {
+            this.in = in;
+            this.offsets = new int[n];
+            this.decoded = new String[n];
+        }
+
+        int index() {
+            int at = in.position();
+            int i = in.varint();
+            if (i < 0 || i >= offsets.length) {
+                throw in.fail(at, "metadata string index " + i + " outside its " + offsets.length + " strings");
+            }
+            return i;
+        }
+
+        String get(int i) {
+            String s = decoded[i];
+            if (s == null) {
+                s = in.inlineStringAt(offsets[i]);
+                decoded[i] = s == null ? "" : s;
+            }
+            return decoded[i];
+        }
     }
 
     private Map<Long, JfrType> metadata(JfrInput in, long pos, int end) {
@@ -134,15 +171,14 @@ public final class JfrChunkParser {
         in.varlong(); // duration
         in.varlong(); // metadata id
         int n = in.count("metadata string count");
-        String[] strings = new String[n];
+        MetaStrings strings = new MetaStrings(in, n);
         for (int i = 0; i < n; i++) {
-            strings[i] = in.inlineString();
+            strings.offsets[i] = in.skipString();
         }
-        Element root = element(in, strings, 0);
+        List<ClassDesc> classes = new ArrayList<>();
+        element(in, strings, 0, classes, null);
         Map<Long, JfrType> types = new HashMap<>();
-        List<Element> classes = new ArrayList<>();
-        collectClasses(root, classes);
-        for (Element c : classes) {
+        for (ClassDesc c : classes) {
             long id = parseLong(in, c.attributes.get("id"), "class id");
             String name = c.attributes.get("name");
             if (name == null) {
@@ -150,39 +186,25 @@ public final class JfrChunkParser {
             }
             types.put(id, new JfrType(id, name));
         }
-        for (Element c : classes) {
+        for (ClassDesc c : classes) {
             JfrType t = types.get(parseLong(in, c.attributes.get("id"), "class id"));
-            List<JfrField> fields = new ArrayList<>();
-            for (Element f : c.children) {
-                if (!"field".equals(f.name)) {
-                    continue;
-                }
-                long typeId = parseLong(in, f.attributes.get("class"), "field class");
+            List<JfrField> fields = new ArrayList<>(c.fields.size());
+            for (Map<String, String> f : c.fields) {
+                long typeId = parseLong(in, f.get("class"), "field class");
                 JfrType ft = types.get(typeId);
                 if (ft == null) {
-                    throw in.fail(pos, "field " + f.attributes.get("name") + " of " + t.name + " has undeclared type " + typeId);
+                    throw in.fail(pos, "field " + f.get("name") + " of " + t.name + " has undeclared type " + typeId);
                 }
-                String dim = f.attributes.get("dimension");
+                String dim = f.get("dimension");
                 int dimension = dim == null ? 0 : (int) parseLong(in, dim, "field dimension");
                 if (dimension < 0 || dimension > 1) {
-                    throw in.fail(pos, "field " + f.attributes.get("name") + " has dimension " + dimension);
+                    throw in.fail(pos, "field " + f.get("name") + " has dimension " + dimension);
                 }
-                fields.add(new JfrField(f.attributes.get("name"), ft, "true".equals(f.attributes.get("constantPool")), dimension));
+                fields.add(new JfrField(f.get("name"), ft, "true".equals(f.get("constantPool")), dimension));
             }
             t.setFields(List.copyOf(fields));
         }
         return types;
-    }
-
-    /** Classes sit at depth 2 (root, metadata, class); a bounded walk that needs no recursion guard of its own. */
-    private static void collectClasses(Element root, List<Element> out) {
-        for (Element child : root.children) {
-            for (Element c : child.children) {
-                if ("class".equals(c.name)) {
-                    out.add(c);
-                }
-            }
-        }
     }
 
     private static long parseLong(JfrInput in, String value, String what) {
@@ -193,31 +215,37 @@ public final class JfrChunkParser {
         }
     }
 
-    private static Element element(JfrInput in, String[] strings, int depth) {
+    /**
+     * Walks one metadata element (root, metadata, class, field, annotation, setting...). Classes sit at depth 2 and
+     * their fields at depth 3; only those have their attributes decoded. Depth is capped, breadth costs input bytes.
+     */
+    private static void element(JfrInput in, MetaStrings strings, int depth, List<ClassDesc> classes, ClassDesc owner) {
         if (depth > MAX_ELEMENT_DEPTH) {
             throw in.fail(in.position(), "metadata nested deeper than " + MAX_ELEMENT_DEPTH);
         }
-        String name = string(in, strings);
+        int nameIndex = strings.index();
+        boolean isClass = depth == 2 && "class".equals(strings.get(nameIndex));
+        boolean isField = owner != null && depth == 3 && "field".equals(strings.get(nameIndex));
         int attributes = in.count("metadata attribute count");
-        Map<String, String> attrs = new HashMap<>();
+        Map<String, String> attrs = isClass || isField ? new HashMap<>() : null;
         for (int i = 0; i < attributes; i++) {
-            attrs.put(string(in, strings), string(in, strings));
+            int key = strings.index();
+            int value = strings.index();
+            if (attrs != null) {
+                attrs.put(strings.get(key), strings.get(value));
+            }
+        }
+        ClassDesc cls = null;
+        if (isClass) {
+            cls = new ClassDesc(attrs);
+            classes.add(cls);
+        } else if (isField) {
+            owner.fields.add(attrs);
         }
         int children = in.count("metadata child count");
-        List<Element> list = new ArrayList<>(Math.min(children, 64));
         for (int i = 0; i < children; i++) {
-            list.add(element(in, strings, depth + 1));
+            element(in, strings, depth + 1, classes, cls);
         }
-        return new Element(name, attrs, list);
-    }
-
-    private static String string(JfrInput in, String[] strings) {
-        int at = in.position();
-        int i = in.varint();
-        if (i < 0 || i >= strings.length) {
-            throw in.fail(at, "metadata string index " + i + " outside its " + strings.length + " strings");
-        }
-        return strings[i];
     }
 
     // ---- constant pools ----------------------------------------------------------------------------------------
@@ -245,7 +273,7 @@ public final class JfrChunkParser {
                 if (t == null) {
                     throw in.fail(at, "constant pool of undeclared type " + typeId);
                 }
-                Map<Long, Object> pool = chunk.pools.computeIfAbsent(typeId, k -> new HashMap<>());
+                Map<Long, Object> pool = t.pool;
                 int count = in.count("constant count");
                 for (int i = 0; i < count; i++) {
                     long key = in.varlong();

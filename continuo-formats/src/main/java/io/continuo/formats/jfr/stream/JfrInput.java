@@ -150,6 +150,42 @@ final class JfrInput {
         return (String) s;
     }
 
+    /** Skips a string without decoding it and returns where it started (metadata strings are decoded on demand). */
+    int skipString() {
+        int at = pos;
+        int encoding = u1();
+        switch (encoding) {
+            case 0, 1 -> {
+            }
+            case 2 -> varlong();
+            case 3, 5 -> {
+                int n = count("string length"); // read before adding: `pos += count()` would lose the length's bytes
+                pos += n;
+            }
+            case 4 -> {
+                int n = count("string length");
+                for (int i = 0; i < n; i++) {
+                    varint();
+                }
+            }
+            default -> throw fail(at, "unknown string encoding " + encoding);
+        }
+        return at;
+    }
+
+    /** Decodes the inline string at {@code offset} (one that {@link #skipString()} passed), keeping the position. */
+    String inlineStringAt(int offset) {
+        int savedPos = pos;
+        int savedLimit = limit;
+        pos = offset;
+        try {
+            return inlineString();
+        } finally {
+            pos = savedPos;
+            limit = savedLimit;
+        }
+    }
+
     private byte[] bytes() {
         int n = count("string length");
         byte[] b = new byte[n];

@@ -38,9 +38,14 @@ public final class JfrObject {
         JfrField f = type.fields.get(i);
         Object v = values[i];
         if (f.constantPool() && f.dimension() == 0 && v instanceof Long key) {
-            return chunk.constant(f.type().id, key);
+            return chunk.resolveString(f.type().pool.get(key));
         }
         return chunk.resolveString(v);
+    }
+
+    /** The value of the field at {@code index} (see {@link JfrType#field(String)}), resolved as {@link #get(String)}. */
+    public Object value(int index) {
+        return index < 0 || index >= values.length ? null : get(index);
     }
 
     /** A struct-valued field (resolved through its pool), or null. */
@@ -82,21 +87,21 @@ public final class JfrObject {
         JfrField f = type.fields.get(i);
         Object[] out = new Object[raw.length];
         for (int k = 0; k < raw.length; k++) {
-            out[k] = f.constantPool() && raw[k] instanceof Long key ? chunk.constant(f.type().id, key) : chunk.resolveString(raw[k]);
+            out[k] = f.constantPool() && raw[k] instanceof Long key ? chunk.resolveString(f.type().pool.get(key)) : chunk.resolveString(raw[k]);
         }
         return out;
     }
 
     /** The constant pools and time base of one chunk. */
     static final class Chunk {
-        final Map<Long, Map<Long, Object>> pools;
+        final Map<Long, JfrType> types;
         final long startNanos;
         final long startTicks;
         final double divisor;
         long stringType = -1;
 
-        Chunk(Map<Long, Map<Long, Object>> pools, long startNanos, long startTicks, long ticksPerSecond) {
-            this.pools = pools;
+        Chunk(Map<Long, JfrType> types, long startNanos, long startTicks, long ticksPerSecond) {
+            this.types = types;
             this.startNanos = startNanos;
             this.startTicks = startTicks;
             // the JDK's TimeConverter divides in long arithmetic first; kept so times match RecordingFile exactly
@@ -104,8 +109,8 @@ public final class JfrObject {
         }
 
         Object constant(long typeId, long key) {
-            Map<Long, Object> pool = pools.get(typeId);
-            return pool == null ? null : resolveString(pool.get(key));
+            JfrType t = types.get(typeId);
+            return t == null ? null : resolveString(t.pool.get(key));
         }
 
         Object resolveString(Object v) {

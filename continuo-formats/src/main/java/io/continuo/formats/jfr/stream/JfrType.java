@@ -13,6 +13,8 @@ public final class JfrType {
     final String name;
     final Kind kind;
     List<JfrField> fields = List.of();
+    /** This type's constant pool in its chunk (types are per chunk too), filled by the checkpoint events. */
+    final Map<Long, Object> pool = new HashMap<>();
     private Map<String, Integer> index = Map.of();
 
     JfrType(long id, String name) {
