@@ -115,8 +115,10 @@ public final class JfrObject {
 
         Object resolveString(Object v) {
             if (v instanceof JfrInput.StringRef ref) {
-                Object s = constant(stringType, ref.key());
-                return s instanceof JfrInput.StringRef ? null : s;
+                // one step only: a string constant that is itself a reference (even to itself) reads as null
+                JfrType strings = types.get(stringType);
+                Object s = strings == null ? null : strings.pool.get(ref.key());
+                return s instanceof String ? s : null;
             }
             return v;
         }
