@@ -34,7 +34,11 @@ import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
- * Converts a JFR recording (JDK Flight Recorder, async-profiler or the Pyroscope Java agent) into profiles, one per
+ * The former {@link JfrReader}, on the JDK's {@code RecordingFile} and a temp file, kept unchanged as the reference
+ * the streaming parser is tested against and as a fallback ({@code -Dcontinuo.jfr.parser=recordingfile}). Its
+ * mapping must stay the same as {@link JfrReader}'s; {@code JfrStreamParityTest} holds them together.
+ *
+ * <p>Converts a JFR recording (JDK Flight Recorder, async-profiler or the Pyroscope Java agent) into profiles, one per
  * event family that occurs in it:
  * <ul>
  *   <li>{@code cpu}: {@code jdk.ExecutionSample}; each sample is worth the recording's sampling period, read from

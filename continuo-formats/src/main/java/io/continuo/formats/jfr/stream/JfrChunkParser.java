@@ -308,7 +308,9 @@ public final class JfrChunkParser {
             case BYTE:
                 return (long) (byte) in.u1();
             case CHAR:
+                return (long) (char) in.u2OrVarint();
             case SHORT:
+                return (long) (short) in.u2OrVarint();
             case INT:
                 return (long) in.varint();
             case LONG:

@@ -60,6 +60,17 @@ final class JfrInput {
         return buf.get(pos++) & 0xff;
     }
 
+    /** A short or char: compressed like every integer, or 2 bytes when the chunk does not compress integers. */
+    int u2OrVarint() {
+        if (compressed) {
+            return (int) varlong();
+        }
+        need(2);
+        int v = buf.getShort(pos) & 0xffff;
+        pos += 2;
+        return v;
+    }
+
     int u4() {
         need(4);
         int v = buf.getInt(pos);
