@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -24,14 +23,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.LongFunction;
-import jdk.jfr.EventType;
-import jdk.jfr.consumer.RecordedClass;
-import jdk.jfr.consumer.RecordedEvent;
-import jdk.jfr.consumer.RecordedFrame;
-import jdk.jfr.consumer.RecordedMethod;
-import jdk.jfr.consumer.RecordedStackTrace;
-import jdk.jfr.consumer.RecordedThread;
-import jdk.jfr.consumer.RecordingFile;
+import io.continuo.formats.jfr.stream.JfrChunkParser;
+import io.continuo.formats.jfr.stream.JfrObject;
+import io.continuo.formats.jfr.stream.JfrType;
 
 /**
  * Converts a JFR recording (JDK Flight Recorder, async-profiler or the Pyroscope Java agent) into profiles, one per
@@ -64,13 +58,17 @@ import jdk.jfr.consumer.RecordingFile;
  * {@code jdk.SystemProcess} and {@code jdk.OSInformation}, is skipped without reading its fields, so secrets in the
  * profiled process's environment never reach storage.
  *
- * <p>Parsing uses the JDK's {@link RecordingFile} on a temporary file (deleted afterwards); the chunk headers are
- * checked first so truncated or foreign input fails with an offset.
+ * <p>Parsing streams over the upload's bytes with {@link JfrChunkParser} (no temporary file): metadata and constant
+ * pools per chunk, then only the events above, every other event skipped by its size. Malformed input fails with
+ * an offset. Setting the system property {@value #PARSER_PROPERTY} to {@code recordingfile} switches back to the
+ * JDK's {@code RecordingFile} on a temporary file (the former parser, kept as the reference the tests compare to).
  */
 public final class JfrReader {
     public static final String FORMAT = "jfr";
     public static final String TRUNCATED = "[truncated]";
     public static final String CONTEXT_ID_LABEL = "context_id";
+    /** System property selecting the parser: {@code stream} (default) or {@code recordingfile}. */
+    public static final String PARSER_PROPERTY = "continuo.jfr.parser";
 
     static final long DEFAULT_EXECUTION_PERIOD_NANOS = 10_000_000L;
     static final long DEFAULT_NATIVE_PERIOD_NANOS = 20_000_000L;
@@ -94,6 +92,8 @@ public final class JfrReader {
     private static final String ACTIVE_SETTING = "jdk.ActiveSetting";
     private static final String PERIOD_SETTING = "period";
     private static final String SAMPLED_THREAD = "sampledThread";
+    private static final String EVENT_THREAD = "eventThread";
+    private static final String STACK_TRACE = "stackTrace";
     private static final String CONTEXT_ID = "contextId";
     // async-profiler states its options as jdk.ActiveSetting events: interval (ns, of the cpu/itimer/ctimer/wall
     // sampler), wall (ns, when wall-clock sampling runs beside another event) and event (which sampler ran)
@@ -118,15 +118,17 @@ public final class JfrReader {
     private final DecodeLimits limits;
     private final LongFunction<Labels> contextLabels;
 
-    private final Map<EventType, Kind> kinds = new IdentityHashMap<>();
-    private final Map<EventType, Boolean> hasContext = new IdentityHashMap<>();
-    private final Map<RecordedMethod, String> methodNames = new IdentityHashMap<>();
-    private final Map<RecordedThread, String> threadNames = new IdentityHashMap<>();
+    private final Map<JfrType, Kind> kinds = new IdentityHashMap<>();
+    private final Map<JfrType, Boolean> hasContext = new IdentityHashMap<>();
+    private final Map<JfrObject, String> methodNames = new IdentityHashMap<>();
+    private final Map<JfrObject, String> threadNames = new IdentityHashMap<>();
+    // a stack trace constant's frames, resolved once for every family that counts it
+    private final Map<JfrObject, Frame[]> traceFrames = new IdentityHashMap<>();
     private final Map<LabelKey, Labels> labelCache = new HashMap<>();
     private final Map<Long, String> periodByTypeId = new HashMap<>();
     private final Map<String, String> profilerSettings = new HashMap<>();
-    private final Map<EventType, int[]> seenTypes = new IdentityHashMap<>();
-    private final Map<EventType, Boolean> hasState = new IdentityHashMap<>();
+    private final Map<String, int[]> seenTypes = new HashMap<>();
+    private final Map<JfrType, Boolean> hasState = new IdentityHashMap<>();
     private long executionTypeId = -1;
     private long nativeTypeId = -1;
     private int events;
@@ -164,23 +166,15 @@ public final class JfrReader {
      */
     public static List<Profile> read(byte[] recording, DecodeLimits limits, LongFunction<Labels> contextLabels) {
         byte[] data = Gzip.maybeDecompress(recording, limits, FORMAT);
-        checkChunks(data);
-        Path tmp = null;
-        try {
-            tmp = Files.createTempFile("continuo-", ".jfr");
-            Files.write(tmp, data);
-            return new JfrReader(limits, contextLabels).parse(tmp);
-        } catch (IOException e) {
-            throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "cannot stage recording: " + e.getMessage(), e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // a leftover temp file is not worth failing the upload for
-                }
-            }
+        if (useRecordingFile()) {
+            return RecordingFileJfrReader.read(data, limits, contextLabels);
         }
+        checkChunks(data);
+        return new JfrReader(limits, contextLabels).parse(ByteBuffer.wrap(data));
+    }
+
+    private static boolean useRecordingFile() {
+        return "recordingfile".equalsIgnoreCase(System.getProperty(PARSER_PROPERTY, "stream"));
     }
 
     /** Converts a recording file in place (not gzipped). */
@@ -191,11 +185,15 @@ public final class JfrReader {
                 throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "recording of " + size
                         + " bytes exceeds maxDecompressedBytes " + limits.maxDecompressedBytes());
             }
-            checkChunks(Files.readAllBytes(recording));
+            if (useRecordingFile()) {
+                return RecordingFileJfrReader.read(recording, limits, contextLabels);
+            }
+            byte[] data = Files.readAllBytes(recording);
+            checkChunks(data);
+            return new JfrReader(limits, contextLabels).parse(ByteBuffer.wrap(data));
         } catch (IOException e) {
             throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "unreadable recording: " + e.getMessage(), e);
         }
-        return new JfrReader(limits, contextLabels).parse(recording);
     }
 
     /** Walks the chunk headers: each must have the magic and a size that fits in the input. */
@@ -221,28 +219,34 @@ public final class JfrReader {
         }
     }
 
-    private List<Profile> parse(Path file) {
-        try (RecordingFile recording = new RecordingFile(file)) {
-            while (recording.hasMoreEvents()) {
-                accept(recording.readEvent());
-            }
+    private List<Profile> parse(ByteBuffer data) {
+        try {
+            JfrChunkParser.parse(data, name -> kindOf(name) != Kind.IGNORED, new JfrChunkParser.Handler() {
+                @Override
+                public void event(JfrObject event, long startNanos, long durationNanos) {
+                    accept(event, startNanos, durationNanos);
+                }
+
+                @Override
+                public void skipped(JfrType type) {
+                    seenTypes.computeIfAbsent(type.name(), t -> new int[1])[0]++;
+                }
+            });
             return build();
         } catch (ProfileFormatException | ValidationException e) {
             throw e;
         } catch (ArithmeticException e) {
             throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "sample values overflow 64 bits", e);
-        } catch (IOException | RuntimeException | InternalError | StackOverflowError e) {
+        } catch (RuntimeException e) {
+            // the parser checks what it reads; this guards the mapping against a shape it did not expect
             throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "corrupt recording: " + e, e);
-        } catch (OutOfMemoryError e) {
-            // The JDK parser sizes arrays from the file: a corrupt count is refused by the VM before filling memory.
-            throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "corrupt recording: implausible size", e);
         }
     }
 
-    private void accept(RecordedEvent event) {
-        EventType type = event.getEventType();
-        seenTypes.computeIfAbsent(type, t -> new int[1])[0]++;
-        Kind kind = kinds.computeIfAbsent(type, JfrReader::kindOf);
+    private void accept(JfrObject event, long startNanos, long durationNanos) {
+        JfrType type = event.type();
+        seenTypes.computeIfAbsent(type.name(), t -> new int[1])[0]++;
+        Kind kind = kinds.computeIfAbsent(type, t -> kindOf(t.name()));
         switch (kind) {
             case IGNORED -> {
                 return;
@@ -257,8 +261,7 @@ public final class JfrReader {
                 return;
             }
             case PARK -> {
-                RecordedClass blocker = event.hasField("parkedClass") ? event.getClass("parkedClass") : null;
-                if (!ParkBlockers.isLock(blocker == null ? null : blocker.getName())) {
+                if (!ParkBlockers.isLock(rawClassName(event.object("parkedClass")))) {
                     return;
                 }
             }
@@ -269,14 +272,14 @@ public final class JfrReader {
             throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET,
                     "more than maxSamples " + limits.maxSamples() + " profiling events");
         }
-        long start = nanos(event.getStartTime());
+        long start = startNanos;
         minStart = Math.min(minStart, start);
         maxStart = Math.max(maxStart, start);
         Labels labels = labels(event, type, kind);
-        RecordedStackTrace trace = event.getStackTrace();
+        JfrObject trace = event.object(STACK_TRACE);
         switch (kind) {
             case EXECUTION -> {
-                executionTypeId = type.getId();
+                executionTypeId = type.id();
                 // async-profiler before 3.0 wrote wall-clock samples as execution samples of sleeping threads too
                 if (!sleeping(event, type)) {
                     cpu.count(cpu.stack(trace, null), labels, SOURCE_EXECUTION, 1);
@@ -284,7 +287,7 @@ public final class JfrReader {
                 wall.count(wall.stack(trace, null), labels, SOURCE_EXECUTION, 1);
             }
             case NATIVE -> {
-                nativeTypeId = type.getId();
+                nativeTypeId = type.id();
                 wall.count(wall.stack(trace, null), labels, SOURCE_NATIVE, 1);
             }
             case WALL_CLOCK -> {
@@ -301,11 +304,11 @@ public final class JfrReader {
             case LOCK, PARK -> {
                 int stack = lock.stack(trace, null);
                 lock.builder.addValue(stack, 0, 1, labels);
-                lock.builder.addValue(stack, 1, Math.max(0, event.getDuration().toNanos()), labels);
+                lock.builder.addValue(stack, 1, Math.max(0, durationNanos), labels);
                 lock.used = true;
             }
             case EXCEPTION -> {
-                int stack = exceptions.stack(trace, className(event.getClass("thrownClass")));
+                int stack = exceptions.stack(trace, className(event.object("thrownClass")));
                 exceptions.builder.addValue(stack, 0, 1, labels);
                 exceptions.used = true;
             }
@@ -313,9 +316,8 @@ public final class JfrReader {
         }
     }
 
-    private void alloc(Family family, RecordedEvent event, RecordedStackTrace trace, Labels labels, String sizeField) {
-        RecordedClass objectClass = event.hasField("objectClass") ? event.getClass("objectClass") : null;
-        int stack = family.stack(trace, className(objectClass));
+    private void alloc(Family family, JfrObject event, JfrObject trace, Labels labels, String sizeField) {
+        int stack = family.stack(trace, className(event.object("objectClass")));
         // the named size field, else whichever size the layout has (event types of other async-profiler versions)
         String field = event.hasField(sizeField) ? sizeField
                 : event.hasField("allocationSize") ? "allocationSize" : event.hasField("weight") ? "weight" : null;
@@ -324,8 +326,8 @@ public final class JfrReader {
         family.used = true;
     }
 
-    private static Kind kindOf(EventType type) {
-        return switch (type.getName()) {
+    private static Kind kindOf(String typeName) {
+        return switch (typeName) {
             case ACTIVE_SETTING -> Kind.SETTING;
             case EXECUTION_SAMPLE, "profiler.ExecutionSample" -> Kind.EXECUTION;
             case WALL_CLOCK_SAMPLE -> Kind.WALL_CLOCK;
@@ -343,22 +345,22 @@ public final class JfrReader {
     }
 
     /** An execution sample of a thread that was not running (async-profiler's thread state; the JDK's are runnable). */
-    private boolean sleeping(RecordedEvent event, EventType type) {
-        if (!hasState.computeIfAbsent(type, t -> t.getField(STATE_FIELD) != null)) {
+    private boolean sleeping(JfrObject event, JfrType type) {
+        if (!hasState.computeIfAbsent(type, t -> t.field(STATE_FIELD) >= 0)) {
             return false;
         }
-        Object state = event.getValue(STATE_FIELD);
-        if (state instanceof jdk.jfr.consumer.RecordedObject o) {
-            state = o.hasField("name") ? o.getValue("name") : null;
+        Object state = event.get(STATE_FIELD);
+        if (state instanceof JfrObject o) {
+            state = o.hasField("name") ? o.get("name") : null;
         }
         return SLEEPING.equals(state);
     }
 
-    private Labels labels(RecordedEvent event, EventType type, Kind kind) {
-        RecordedThread thread = (kind == Kind.EXECUTION || kind == Kind.NATIVE || kind == Kind.WALL_CLOCK)
-                && event.hasField(SAMPLED_THREAD) ? event.getThread(SAMPLED_THREAD) : event.getThread();
+    private Labels labels(JfrObject event, JfrType type, Kind kind) {
+        JfrObject thread = event.object((kind == Kind.EXECUTION || kind == Kind.NATIVE || kind == Kind.WALL_CLOCK)
+                && event.hasField(SAMPLED_THREAD) ? SAMPLED_THREAD : EVENT_THREAD);
         String threadName = thread == null ? "" : threadNames.computeIfAbsent(thread, JfrReader::threadName);
-        long context = hasContext.computeIfAbsent(type, t -> t.getField(CONTEXT_ID) != null) ? event.getLong(CONTEXT_ID) : 0;
+        long context = hasContext.computeIfAbsent(type, t -> t.field(CONTEXT_ID) >= 0) ? event.getLong(CONTEXT_ID) : 0;
         LabelKey key = new LabelKey(threadName, context);
         Labels cached = labelCache.get(key);
         if (cached != null) {
@@ -385,10 +387,10 @@ public final class JfrReader {
         return labels;
     }
 
-    private static String threadName(RecordedThread thread) {
-        String name = thread.getJavaName();
+    private static String threadName(JfrObject thread) {
+        String name = thread.getString("javaName");
         if (name == null || name.isEmpty()) {
-            name = thread.getOSName();
+            name = thread.getString("osName");
         }
         return name == null ? "" : name;
     }
@@ -457,11 +459,13 @@ public final class JfrReader {
         if (seenTypes.isEmpty()) {
             return "none";
         }
-        List<Map.Entry<EventType, int[]>> types = new ArrayList<>(seenTypes.entrySet());
-        types.sort((a, b) -> Integer.compare(b.getValue()[0], a.getValue()[0]));
+        List<Map.Entry<String, int[]>> types = new ArrayList<>(seenTypes.entrySet());
+        // most frequent first, ties by name so the message does not depend on map order
+        types.sort((a, b) -> a.getValue()[0] != b.getValue()[0] ? Integer.compare(b.getValue()[0], a.getValue()[0])
+                : a.getKey().compareTo(b.getKey()));
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < types.size() && i < MAX_TYPES_NAMED; i++) {
-            sb.append(i == 0 ? "" : ", ").append(types.get(i).getKey().getName()).append(" (")
+            sb.append(i == 0 ? "" : ", ").append(types.get(i).getKey()).append(" (")
                     .append(types.get(i).getValue()[0]).append(')');
         }
         if (types.size() > MAX_TYPES_NAMED) {
@@ -499,16 +503,18 @@ public final class JfrReader {
         return unit < 0 || n > Long.MAX_VALUE / unit ? -1 : n * unit;
     }
 
-    private static long nanos(Instant instant) {
-        return instant.getEpochSecond() * 1_000_000_000L + instant.getNano();
-    }
-
     /** JFR names array classes by descriptor ({@code [B}, {@code [Ljava.lang.String;}); we use Java syntax. */
-    static String className(RecordedClass type) {
+    static String className(JfrObject type) {
         if (type == null) {
             return "[unknown class]";
         }
-        return javaName(type.getName());
+        return javaName(rawClassName(type));
+    }
+
+    /** A {@code java.lang.Class} constant's name with dots for slashes, as {@code RecordedClass.getName()} gives it. */
+    private static String rawClassName(JfrObject type) {
+        String name = type == null ? null : type.getString("name");
+        return name == null ? null : name.replace('/', '.');
     }
 
     static String javaName(String name) {
@@ -542,11 +548,11 @@ public final class JfrReader {
         return element + "[]".repeat(dims);
     }
 
-    private String methodName(RecordedMethod method) {
+    private String methodName(JfrObject method) {
         String name = methodNames.get(method);
         if (name == null) {
-            RecordedClass type = method.getType();
-            name = functionName(type == null ? null : type.getName(), method.getName());
+            JfrObject type = method.object("type");
+            name = functionName(rawClassName(type), method.getString("name"));
             methodNames.put(method, name);
         }
         return name;
@@ -565,10 +571,35 @@ public final class JfrReader {
         return javaName(className) + "." + m;
     }
 
+    /** The frames of a stack trace constant, leaf first, as {@code package.Class.method} and line. */
+    private Frame[] resolveFrames(JfrObject trace) {
+        Object[] list = trace.array("frames");
+        if (list == null) {
+            return new Frame[0];
+        }
+        Frame[] out = new Frame[list.length];
+        JfrType frameType = null;
+        int methodField = -1;
+        int lineField = -1;
+        for (int i = 0; i < list.length; i++) {
+            JfrObject f = list[i] instanceof JfrObject o ? o : null;
+            if (f != null && f.type() != frameType) {
+                frameType = f.type();
+                methodField = frameType.field("method");
+                lineField = frameType.field("lineNumber");
+            }
+            JfrObject method = f != null && f.value(methodField) instanceof JfrObject m ? m : null;
+            String name = method == null ? "[unknown]" : methodName(method);
+            Object line = f == null ? null : f.value(lineField);
+            out[i] = new Frame(name, "", Math.max(0, line instanceof Long l ? (int) (long) l : -1));
+        }
+        return out;
+    }
+
     /** One output profile under construction, with caches keyed by the parser's constant-pool objects. */
     private final class Family {
         final ProfileBuilder builder;
-        final Map<RecordedStackTrace, Integer> stacks = new IdentityHashMap<>();
+        final Map<JfrObject, Integer> stacks = new IdentityHashMap<>();
         final Map<Frame, Integer> frames = new HashMap<>();
         final Map<String, Integer> leafFrames = new HashMap<>();
         // period-weighted samples: (stack, label set, source) -> count, turned into values once the period is known
@@ -585,7 +616,7 @@ public final class JfrReader {
             builder = new ProfileBuilder(types, limits.maxStackDepth());
         }
 
-        int stack(RecordedStackTrace trace, String leaf) {
+        int stack(JfrObject trace, String leaf) {
             int base = StackTable.ROOT;
             if (trace != null) {
                 Integer cached = stacks.get(trace);
@@ -610,21 +641,19 @@ public final class JfrReader {
             }
         }
 
-        private int buildStack(RecordedStackTrace trace) {
-            List<RecordedFrame> list = trace.getFrames();
-            int depth = list.size() + (trace.isTruncated() ? 1 : 0);
+        private int buildStack(JfrObject trace) {
+            Frame[] list = traceFrames.computeIfAbsent(trace, JfrReader.this::resolveFrames);
+            boolean truncated = Boolean.TRUE.equals(trace.get("truncated"));
+            int depth = list.length + (truncated ? 1 : 0);
             if (depth > limits.maxStackDepth()) {
                 throw tooDeep();
             }
             int stack = StackTable.ROOT;
-            if (trace.isTruncated()) {
+            if (truncated) {
                 stack = builder.childStack(stack, builder.frame(Frame.of(TRUNCATED)));
             }
-            for (int i = list.size() - 1; i >= 0; i--) {
-                RecordedFrame f = list.get(i);
-                RecordedMethod method = f.getMethod();
-                String name = method == null ? "[unknown]" : methodName(method);
-                Frame frame = new Frame(name, "", Math.max(0, f.getLineNumber()));
+            for (int i = list.length - 1; i >= 0; i--) {
+                Frame frame = list[i];
                 Integer id = frames.get(frame);
                 if (id == null) {
                     id = builder.frame(frame);

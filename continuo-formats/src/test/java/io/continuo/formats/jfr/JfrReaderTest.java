@@ -100,6 +100,8 @@ class JfrReaderTest {
             assertThat(p.labelSets().toString()).doesNotContain("s3cr3t");
         }
         assertThat(JfrReader.read(jfr, DecodeLimits.DEFAULT, null)).hasSameSizeAs(profiles);
+        // the streaming parser and the JDK's RecordingFile agree on a recording made now, by this JDK
+        JfrParity.assertSameAsRecordingFile(bytes, null);
     }
 
     @Test
@@ -158,7 +160,7 @@ class JfrReaderTest {
             r.stop();
             r.dump(file);
         }
-        List<String> lockFunctions = family(JfrReader.read(Files.readAllBytes(file), DecodeLimits.DEFAULT), ProfileType.LOCK_COUNT)
+        List<String> lockFunctions = family(JfrParity.assertSameAsRecordingFile(Files.readAllBytes(file), null), ProfileType.LOCK_COUNT)
                 .toFlameTree(0).topFunctions(0).stream().map(FunctionStat::name).toList();
         assertThat(lockFunctions).contains(JfrReaderTest.class.getName() + ".holdLockBriefly")
                 .noneMatch(n -> n.startsWith("java.util.concurrent.LinkedBlockingQueue.poll"));
