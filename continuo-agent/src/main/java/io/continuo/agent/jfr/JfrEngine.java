@@ -34,6 +34,7 @@ public final class JfrEngine {
     static final String OLD_OBJECT_SAMPLE = "jdk.OldObjectSample";
     /** Leak sites are written at most this often (each write starts and stops a short recording). */
     static final long MIN_LEAK_SITES_PERIOD_MILLIS = 30_000;
+    static final long MIN_LEAK_SITE_AGE_NANOS = 10_000_000_000L;
 
     /** Every event this engine may enable; a test asserts nothing else is ever switched on. */
     public static final List<String> ALLOWED_EVENTS = List.of(EXECUTION_SAMPLE, NATIVE_METHOD_SAMPLE,
@@ -275,8 +276,14 @@ public final class JfrEngine {
         }
     }
 
-    /** One live sampled object: counts 1 for its allocation site, the object's class as leaf. */
+    /**
+     * One live sampled object: counts 1 for its allocation site, the object's class as leaf. Objects younger than
+     * {@link #MIN_LEAK_SITE_AGE_NANOS} are left out: the sampler still holds recent garbage that the next young
+     * collection will free, and it would dilute the sites of what is really kept.
+     */
     private void onOldObject(RecordedEvent e) {
+        Duration age = e.hasField("objectAge") ? e.getDuration("objectAge") : null;
+        if (age != null && age.toNanos() < MIN_LEAK_SITE_AGE_NANOS) return;
         RecordedObject object = e.getValue("object");
         RecordedClass type = object == null ? null : object.getClass("type");
         record(leaks, e, e.getThread(), type, 0, 1, 0, false);

@@ -80,7 +80,7 @@ class AsyncProfilerIT {
             assertThat(r.stderr()).doesNotContain("unavailable", "failed", "internal error");
             // JFR keeps the other families; its execution sampler is off.
             assertThat(events(r)).containsExactlyInAnyOrder("jdk.ObjectAllocationSample", "jdk.JavaMonitorEnter",
-                    "jdk.ThreadPark", "jdk.GarbageCollection");
+                    "jdk.ThreadPark", "jdk.GarbageCollection", "jdk.OldObjectSample");
 
             List<DecodedProfile> cpu = receiver.decoded("cpu");
             assertThat(cpu).isNotEmpty();

@@ -25,6 +25,8 @@ class HeapLeakIT {
     /** Readings the verdict needs: 40 s of leak, 80 MB, far above the young generation's noise. */
     private static final int MIN_READINGS = 40;
     private static final long DEADLINE_NANOS = 240_000_000_000L;
+    /** Live samples summed over the leak-site snapshots before the shares are judged. */
+    private static final long MIN_LIVE_SAMPLES = 6;
 
     @Test
     void heapAfterGcRisesWithALeakBeforeAnyOldCollection() throws Exception {
@@ -38,7 +40,8 @@ class HeapLeakIT {
                     Map.of());
             long deadline = System.nanoTime() + DEADLINE_NANOS;
             while (child.process.isAlive() && System.nanoTime() < deadline
-                    && (readings(receiver).size() < MIN_READINGS || receiver.profiles("inuse_objects").size() < 2)) {
+                    && (readings(receiver).size() < MIN_READINGS || receiver.profiles("inuse_objects").size() < 2
+                        || liveSamples(receiver) < MIN_LIVE_SAMPLES)) {
                 Thread.sleep(500);
             }
             Files.createFile(stop);
@@ -81,10 +84,18 @@ class HeapLeakIT {
             }
             System.out.println("HeapLeakIT: leak sites " + sites);
             assertThat(inLeak).as("live samples allocated under the leaking call, of %s", sites)
-                    .isGreaterThanOrEqualTo(2).isGreaterThan(live / 2);
+                    .isGreaterThanOrEqualTo(MIN_LIVE_SAMPLES / 2).isGreaterThan(live / 2);
         } finally {
             Files.deleteIfExists(stop);
         }
+    }
+
+    private static long liveSamples(Receiver receiver) {
+        long n = 0;
+        for (DecodedProfile p : receiver.decoded("inuse_objects")) {
+            for (DecodedProfile.Sample smp : p.samples) n += smp.values.get(0);
+        }
+        return n;
     }
 
     /** The heap readings in upload order, one per interval. */

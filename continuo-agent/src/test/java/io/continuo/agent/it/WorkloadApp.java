@@ -17,6 +17,10 @@ public final class WorkloadApp {
     static volatile double result;
 
     public static void main(String[] args) throws Exception {
+        // The run starts once the agent's recording does (seconds on a loaded machine), so every test gets its
+        // full run of profiled work however slow the machine is.
+        long waitUntil = System.currentTimeMillis() + 60_000;
+        while (System.currentTimeMillis() < waitUntil && !recording()) Thread.sleep(20);
         long end = System.currentTimeMillis() + Long.parseLong(args[0]);
         Thread burner1 = worker("burner-1", () -> { while (System.currentTimeMillis() < end) result += burnCpu(); });
         Thread burner2 = worker("burner-2", () -> { while (System.currentTimeMillis() < end) result += burnCpu(); });
@@ -78,6 +82,13 @@ public final class WorkloadApp {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    static boolean recording() {
+        for (jdk.jfr.Recording r : jdk.jfr.FlightRecorder.getFlightRecorder().getRecordings()) {
+            if (r.getState() == jdk.jfr.RecordingState.RUNNING) return true;
+        }
+        return false;
     }
 
     private static Thread worker(String name, Runnable r) {
