@@ -60,15 +60,13 @@ import io.continuo.formats.jfr.stream.JfrType;
  *
  * <p>Parsing streams over the upload's bytes with {@link JfrChunkParser} (no temporary file): metadata and constant
  * pools per chunk, then only the events above, every other event skipped by its size. Malformed input fails with
- * an offset. Setting the system property {@value #PARSER_PROPERTY} to {@code recordingfile} switches back to the
- * JDK's {@code RecordingFile} on a temporary file (the former parser, kept as the reference the tests compare to).
+ * an offset. The former parser, the JDK's {@code RecordingFile} on a temporary file, is kept in the tests as the
+ * reference they compare to.
  */
 public final class JfrReader {
     public static final String FORMAT = "jfr";
     public static final String TRUNCATED = "[truncated]";
     public static final String CONTEXT_ID_LABEL = "context_id";
-    /** System property selecting the parser: {@code stream} (default) or {@code recordingfile}. */
-    public static final String PARSER_PROPERTY = "continuo.jfr.parser";
 
     static final long DEFAULT_EXECUTION_PERIOD_NANOS = 10_000_000L;
     static final long DEFAULT_NATIVE_PERIOD_NANOS = 20_000_000L;
@@ -166,15 +164,8 @@ public final class JfrReader {
      */
     public static List<Profile> read(byte[] recording, DecodeLimits limits, LongFunction<Labels> contextLabels) {
         byte[] data = Gzip.maybeDecompress(recording, limits, FORMAT);
-        if (useRecordingFile()) {
-            return RecordingFileJfrReader.read(data, limits, contextLabels);
-        }
         checkChunks(data);
         return new JfrReader(limits, contextLabels).parse(ByteBuffer.wrap(data));
-    }
-
-    private static boolean useRecordingFile() {
-        return "recordingfile".equalsIgnoreCase(System.getProperty(PARSER_PROPERTY, "stream"));
     }
 
     /** Converts a recording file in place (not gzipped). */
@@ -184,9 +175,6 @@ public final class JfrReader {
             if (size > limits.maxDecompressedBytes()) {
                 throw new ProfileFormatException(FORMAT, ProfileFormatException.UNKNOWN_OFFSET, "recording of " + size
                         + " bytes exceeds maxDecompressedBytes " + limits.maxDecompressedBytes());
-            }
-            if (useRecordingFile()) {
-                return RecordingFileJfrReader.read(recording, limits, contextLabels);
             }
             byte[] data = Files.readAllBytes(recording);
             checkChunks(data);

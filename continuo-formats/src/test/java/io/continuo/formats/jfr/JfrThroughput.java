@@ -31,13 +31,14 @@ public final class JfrThroughput {
         if (parser.equals("parse-only")) {
             // the chunk parser alone: metadata, constant pools, every event skipped by size
             io.continuo.formats.jfr.stream.JfrChunkParser.parse(java.nio.ByteBuffer.wrap(data), name -> false, (e, s, d) -> { });
+        } else if (parser.equals("recordingfile")) {
+            RecordingFileJfrReader.read(data, DecodeLimits.DEFAULT, null);
         } else {
             JfrReader.read(data, DecodeLimits.DEFAULT);
         }
     }
 
     private static double run(byte[] data, String parser, double seconds) {
-        System.setProperty(JfrReader.PARSER_PROPERTY, parser);
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         // warm-up of a quarter of the time, then count CPU time of this thread only (the machine is shared)
         long warmEnd = System.nanoTime() + (long) (seconds * 0.25e9);
