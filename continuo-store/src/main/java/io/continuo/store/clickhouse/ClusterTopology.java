@@ -146,7 +146,16 @@ final class ClusterTopology {
         return slots[(int) ((seriesId & Long.MAX_VALUE) % slots.length)];
     }
 
-    /** Shard numbers found without a reachable replica at the last probe. */
+    /**
+     * A shard that comes back still counts as down this long: its port accepts connections before its tables have
+     * loaded and before the node running a Distributed query has reconnected to it, and until then ClickHouse skips
+     * it silently (skip_unavailable_shards). Saying "partial" a few seconds too long is the safe side.
+     */
+    static final long REJOIN_GRACE_NANOS = java.util.concurrent.TimeUnit.SECONDS.toNanos(5);
+    /** Shard number -> System.nanoTime() when it was last found without a reachable replica. */
+    private final java.util.Map<Integer, Long> lastDown = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** Shard numbers found without a reachable replica at the last probe, or back for less than the grace. */
     List<Integer> down() {
         return down;
     }
@@ -168,7 +177,12 @@ final class ClusterTopology {
                     // try the next replica
                 }
             }
+            long t = System.nanoTime();
             if (!reachable) {
+                lastDown.put(s.number(), t);
+            }
+            Long last = lastDown.get(s.number());
+            if (last != null && t - last < REJOIN_GRACE_NANOS) {
                 now.add(s.number());
             }
         }

@@ -198,7 +198,10 @@ class ClickHouseClusterTest {
         cluster.node(2, 1).restart();
         cluster.node(2, 2).restart();
         awaitCondition(() -> a.unavailable().isEmpty(), "shard 2 is back");
-        assertThat(a.flameGraph(q("", from, until)).total()).isEqualTo(total[0]);
+        // The store's probe reaches the restarted replicas before the node that runs the Distributed query has
+        // reconnected to them (or before their tables have loaded): for that moment ClickHouse still skips the shard
+        // (skip_unavailable_shards). Seen once on a loaded machine; docs/storage.md names the window.
+        awaitCondition(() -> a.flameGraph(q("", from, until)).total() == total[0], "answers whole again");
         assertThat(b.flameGraph(q("", T0 + 2 * HOUR, T0 + 3 * HOUR)).total()).isEqualTo(1);
 
         // Retention on a cluster drops the local tables' partitions on every shard (the data is years old).
