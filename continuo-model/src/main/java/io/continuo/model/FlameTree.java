@@ -167,6 +167,18 @@ public final class FlameTree {
         self[node * columns + column] += value;
     }
 
+    /**
+     * Adds a value at an existing node (from {@link #child}): its self value and the totals of it and its ancestors,
+     * in one column. Callers that map many paths to nodes once (stores resolving shared prefixes) add by node.
+     */
+    public void addAt(int column, int node, long value) {
+        self[node * columns + column] += value;
+        for (int n = node; n != ROOT; n = parent[n]) {
+            total[n * columns + column] += value;
+        }
+        total[column] += value;
+    }
+
     /** Convenience for tests and small inputs: a root-first list of function names. */
     public void add(List<String> pathRootFirst, long value) {
         int[] ids = new int[pathRootFirst.size()];

@@ -38,6 +38,25 @@ class FlameTreeTest {
     }
 
     @Test
+    void addAtANodeEqualsAddingItsPath() {
+        FlameTree byPath = tree("main;a;b", 5L, "main;a", 2L, "main;c", 3L);
+        FlameTree byNode = new FlameTree(2, 4);
+        int main = byNode.child(FlameTree.ROOT, byNode.nameId("main"));
+        int a = byNode.child(main, byNode.nameId("a"));
+        byNode.addAt(0, byNode.child(a, byNode.nameId("b")), 5);
+        byNode.addAt(0, a, 2);
+        byNode.addAt(0, byNode.child(main, byNode.nameId("c")), 3);
+        byNode.addAt(1, a, 4);
+        assertThat(byNode.total(0)).isEqualTo(10);
+        assertThat(byNode.total(1)).isEqualTo(4);
+        assertThat(byNode.total(main, 1)).isEqualTo(4);
+        assertThat(byNode.self(a, 1)).isEqualTo(4);
+        assertThat(byNode.self(a, 0)).isEqualTo(byPath.self(byPath.child(byPath.child(FlameTree.ROOT,
+                byPath.nameId("main")), byPath.nameId("a")), 0));
+        assertThat(collapsed(byNode)).isEqualTo(collapsed(byPath));
+    }
+
+    @Test
     void mergeAddsNodeByNode() {
         FlameTree t = tree("main;a", 1L);
         t.merge(tree("main;a", 2L, "main;b", 4L));

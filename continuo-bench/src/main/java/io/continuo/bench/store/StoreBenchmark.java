@@ -44,7 +44,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>
  * {@code engine=clickhouse url=http://127.0.0.1:8123 database=continuo_bench} runs the same load and queries on the
  * ClickHouse engine (the database is dropped first when loading; rollups are written at ingest there, so the
- * rollup and checkpoint steps are skipped; {@code dir} then only keeps the bench-end marker).
+ * rollup and checkpoint steps are skipped; {@code dir} then only keeps the bench-end marker). With
+ * {@code cluster=NAME} (and {@code url} listing the nodes, comma-separated) it runs on a ClickHouse cluster.
  */
 public final class StoreBenchmark {
     private static final long SECOND = 1_000L;
@@ -69,6 +70,8 @@ public final class StoreBenchmark {
     private final String engine;
     private final String url;
     private final String database;
+    /** A ClickHouse cluster name: the schema is created ON CLUSTER as Replicated tables behind Distributed ones. */
+    private final String cluster;
     private final List<Profile> variants = new ArrayList<>();
     private final List<Labels> labels = new ArrayList<>();
 
@@ -96,6 +99,7 @@ public final class StoreBenchmark {
         engine = a.getOrDefault("engine", "duckdb");
         url = a.getOrDefault("url", "http://127.0.0.1:8123");
         database = a.getOrDefault("database", "continuo_bench");
+        cluster = a.get("cluster");
         if (!engine.equals("duckdb") && !engine.equals("clickhouse")) {
             throw new IllegalArgumentException("engine must be duckdb or clickhouse, got " + engine);
         }
@@ -135,8 +139,9 @@ public final class StoreBenchmark {
             if (load) {
                 dropDatabase();
             }
-            return ClickHouseProfileStore.open(ClickHouseConfig.builder(url).database(database)
-                    .defaultRetention(Duration.ofDays(days + 30L)).maintenanceInterval(Duration.ofDays(1)).build());
+            ClickHouseConfig.Builder config = ClickHouseConfig.builder(url).database(database)
+                    .defaultRetention(Duration.ofDays(days + 30L)).maintenanceInterval(Duration.ofDays(1));
+            return ClickHouseProfileStore.open((cluster == null ? config : config.cluster(cluster)).build());
         }
         return DuckDbProfileStore.open(DuckDbConfig.builder(dir).memoryLimitBytes(memoryMb << 20).threads(threads)
                 .defaultRetention(Duration.ofDays(days + 30L))
@@ -146,10 +151,12 @@ public final class StoreBenchmark {
 
     /** A fresh ClickHouse database: the store creates its tables on open. */
     private void dropDatabase() throws Exception {
+        String firstUrl = url.split(",")[0];
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         java.net.http.HttpResponse<String> r = client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(url.endsWith("/") ? url : url + "/"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("DROP DATABASE IF EXISTS " + database))
+                        java.net.URI.create(firstUrl.endsWith("/") ? firstUrl : firstUrl + "/"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("DROP DATABASE IF EXISTS " + database
+                        + (cluster == null ? "" : " ON CLUSTER " + cluster)))
                 .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("cannot drop " + database + ": " + r.body());

@@ -201,7 +201,8 @@ public final class ClickHouseProfileStore implements ProfileStore {
             RangeSplit.Piece p = pieces.get(i);
             sql.append(i > 0 ? " UNION ALL " : "").append("SELECT stack_id, toInt64(sum(value)) AS v FROM ")
                     .append(p.table()).append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ")
-                    .append(p.until()).append(" GROUP BY stack_id");
+                    .append(p.until()).append(ClickHouseSchema.bucketCondition(p.table(), p.from(), p.until()))
+                    .append(" GROUP BY stack_id");
         }
         sql.append(pieces.size() == 1 ? "" : ") GROUP BY stack_id").append(" FORMAT RowBinary");
         return readTree(sql.toString());
@@ -217,7 +218,8 @@ public final class ClickHouseProfileStore implements ProfileStore {
         for (int i = 0; i < pieces.size(); i++) {
             RangeSplit.Piece p = pieces.get(i);
             sql.append(i > 0 ? " UNION ALL " : "").append("SELECT series_id, stack_id, value FROM ").append(p.table())
-                    .append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ").append(p.until());
+                    .append(where).append(" AND ts >= ").append(p.from()).append(" AND ts < ").append(p.until())
+                    .append(ClickHouseSchema.bucketCondition(p.table(), p.from(), p.until()));
         }
         sql.append(") ANY INNER JOIN (SELECT series_id, toFloat64(uniqExact(ts)) AS n FROM totals").append(where)
                 .append(" AND ts >= ").append(query.fromMillis()).append(" AND ts < ").append(query.untilMillis())

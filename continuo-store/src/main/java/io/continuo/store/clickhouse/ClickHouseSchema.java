@@ -43,7 +43,34 @@ final class ClickHouseSchema {
     static final String SAMPLE_COLUMNS = "tenant String, type String, series_id Int64, ts Int64, stack_id Int64, "
             + "value Int64";
     private static final String TYPED_DAYS = "PARTITION BY (type, intDiv(ts, 86400000))";
-    private static final String SAMPLE_KEY = "ORDER BY (tenant, type, series_id, ts, stack_id)";
+    /**
+     * Stack ids are 64-bit content hashes: sorted by time first, each upload's ids are distinct random numbers that no
+     * codec shrinks below ~6.7 bytes. Sorted by stack within a time bucket, a stack's rows of one bucket sit together,
+     * so the id repeats and LZ4 stores it nearly for free; {@code ts} then ascends per stack in small steps. The bucket
+     * keeps time ranges prunable by the primary key (intDiv is monotonic) and is the same for a table's rows of one
+     * key, so SummingMergeTree still sums exactly the rows of equal (series, ts, stack).
+     */
+    private static String sampleKey(long bucketMillis) {
+        return "ORDER BY (tenant, type, series_id, " + bucket(bucketMillis) + ", stack_id, ts)";
+    }
+
+    private static String bucket(long bucketMillis) {
+        return "intDiv(ts, " + bucketMillis + ")";
+    }
+
+    /**
+     * The condition that lets the primary key skip a sample table's rows outside [from, until): 18.16 does not derive
+     * it from a condition on {@code ts} alone, so queries state the key's bucket expression too. Tables bucketed by
+     * day need none (their partitions are days); on a database created before the bucketed key it is a plain filter.
+     */
+    static String bucketCondition(String table, long from, long until) {
+        if (table.equals(RAW) || table.equals("samples_1m")) {
+            String b = bucket(RangeSplit.HOUR);
+            return " AND " + b + " >= " + Math.floorDiv(from, RangeSplit.HOUR) + " AND " + b + " <= "
+                    + Math.floorDiv(until - 1, RangeSplit.HOUR);
+        }
+        return "";
+    }
 
     private ClickHouseSchema() {
     }
@@ -69,10 +96,11 @@ final class ClickHouseSchema {
             new Table("series", "tenant String, series_id Int64, type String, unit String, labels String, "
                     + "label_names Array(String), label_values Array(String), service String, created_ms Int64",
                     "ReplacingMergeTree", "", "ORDER BY (tenant, series_id)", "series_id", ""),
-            new Table("samples", SAMPLE_COLUMNS, "MergeTree", "", TYPED_DAYS + " " + SAMPLE_KEY, "series_id", ""),
-            new Table("samples_1m", SAMPLE_COLUMNS, "SummingMergeTree", "value", TYPED_DAYS + " " + SAMPLE_KEY,
-                    "series_id", ClusterSchema.UPLOAD + " Int64"),
-            new Table("samples_1h", SAMPLE_COLUMNS, "SummingMergeTree", "value", TYPED_DAYS + " " + SAMPLE_KEY,
+            new Table("samples", SAMPLE_COLUMNS, "MergeTree", "", TYPED_DAYS + " " + sampleKey(RangeSplit.HOUR),
+                    "series_id", ""),
+            new Table("samples_1m", SAMPLE_COLUMNS, "SummingMergeTree", "value",
+                    TYPED_DAYS + " " + sampleKey(RangeSplit.HOUR), "series_id", ClusterSchema.UPLOAD + " Int64"),
+            new Table("samples_1h", SAMPLE_COLUMNS, "SummingMergeTree", "value", TYPED_DAYS + " " + sampleKey(DAY),
                     "series_id", ClusterSchema.UPLOAD + " Int64"),
             new Table("totals", "tenant String, type String, series_id Int64, ts Int64, value Int64",
                     "SummingMergeTree", "value", TYPED_DAYS + " ORDER BY (tenant, type, series_id, ts)", "series_id",

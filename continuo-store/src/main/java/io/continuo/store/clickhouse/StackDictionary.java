@@ -2,6 +2,7 @@ package io.continuo.store.clickhouse;
 
 import io.continuo.model.FlameTree;
 import io.continuo.model.Hashing;
+import io.continuo.model.LongIntMap;
 
 import java.util.Arrays;
 import java.util.HashMap;
@@ -78,6 +79,10 @@ final class StackDictionary {
     /**
      * Builds a one-column flame tree from (stack id, value) rows. Unknown stacks and frames are loaded first, in a
      * few queries; rows whose stack cannot be found are skipped.
+     * <p>
+     * Stack ids name prefixes too, so each prefix maps to one tree node: memoizing that map walks every distinct
+     * prefix once, instead of every stack's whole path (rows times depth boxed lookups, which made most of a
+     * 100,000-stack flame graph's time).
      */
     FlameTree tree(long[] stackIds, long[] values, int count) {
         trim();
@@ -88,61 +93,93 @@ final class StackDictionary {
             }
         }
         loadStacks(missing);
-        FlameTree tree = new FlameTree(1, 1024);
-        Map<Long, Integer> nameIds = new HashMap<>();
-        long[] frames = new long[64];
-        int[] path = new int[64];
+        // Frames without a name, found by walking each distinct prefix once.
+        LongIntMap seen = new LongIntMap(Math.max(16, count * 8));
         Set<Long> missingFrames = new LinkedHashSet<>();
-        // Two passes: the first finds frames without a name, the second builds.
-        for (int pass = 0; pass < 2; pass++) {
-            if (pass == 1) {
-                loadFrames(missingFrames);
+        for (int i = 0; i < count; i++) {
+            long s = stackIds[i];
+            while (s != 0 && s != LongIntMap.FREE && seen.get(s) == LongIntMap.MISSING) {
+                long[] node = nodes.get(s);
+                if (node == null) {
+                    break;
+                }
+                seen.put(s, 0);
+                if (!frameNames.containsKey(node[1])) {
+                    missingFrames.add(node[1]);
+                }
+                s = node[0];
             }
-            for (int i = 0; i < count; i++) {
-                if (values[i] == 0) {
-                    continue;
-                }
-                int depth = 0;
-                long s = stackIds[i];
-                while (s != 0) {
-                    long[] node = nodes.get(s);
-                    if (node == null) {
-                        depth = -1;
-                        break;
-                    }
-                    if (depth == frames.length) {
-                        frames = Arrays.copyOf(frames, depth * 2);
-                    }
-                    frames[depth++] = node[1];
-                    s = node[0];
-                }
-                if (depth <= 0) {
-                    continue;
-                }
-                if (pass == 0) {
-                    for (int d = 0; d < depth; d++) {
-                        if (!frameNames.containsKey(frames[d])) {
-                            missingFrames.add(frames[d]);
-                        }
-                    }
-                    continue;
-                }
-                if (path.length < depth) {
-                    path = new int[Math.max(depth, path.length * 2)];
-                }
-                for (int d = 0; d < depth; d++) {
-                    long f = frames[depth - 1 - d];
-                    Integer nameId = nameIds.get(f);
-                    if (nameId == null) {
-                        nameId = tree.nameId(frameNames.getOrDefault(f, UNKNOWN_FRAME));
-                        nameIds.put(f, nameId);
-                    }
-                    path[d] = nameId;
-                }
-                tree.add(path, depth, values[i]);
+        }
+        loadFrames(missingFrames);
+        // Presized from the prefixes just walked (the tree has at most that many nodes), so nothing rehashes.
+        FlameTree tree = new FlameTree(1, Math.max(1024, seen.size() + 1));
+        TreeNodes treeNodes = new TreeNodes(tree, Math.max(16, seen.size()));
+        for (int i = 0; i < count; i++) {
+            if (values[i] == 0 || stackIds[i] == 0) {
+                continue;
+            }
+            int node = treeNodes.of(stackIds[i]);
+            if (node >= 0) {
+                tree.addAt(0, node, values[i]);
             }
         }
         return tree;
+    }
+
+    /** Stack (prefix) id to its node in one tree being built, created with its missing ancestors on first use. */
+    private final class TreeNodes {
+        private final FlameTree tree;
+        private final LongIntMap byStack;
+        private final Map<Long, Integer> nameIds = new HashMap<>();
+        private long[] pending = new long[64];
+        private long[] frames = new long[64];
+
+        TreeNodes(FlameTree tree, int expected) {
+            this.tree = tree;
+            this.byStack = new LongIntMap(expected);
+        }
+
+        /** The node of a stack, or -1 when some prefix of it is unknown. */
+        int of(long stackId) {
+            int depth = 0;
+            long s = stackId;
+            int base = FlameTree.ROOT;
+            while (s != 0) {
+                if (s == LongIntMap.FREE) {
+                    return -1;
+                }
+                int known = byStack.get(s);
+                if (known != LongIntMap.MISSING) {
+                    base = known;
+                    break;
+                }
+                long[] node = nodes.get(s);
+                if (node == null) {
+                    return -1;
+                }
+                if (depth == pending.length) {
+                    pending = Arrays.copyOf(pending, depth * 2);
+                    frames = Arrays.copyOf(frames, depth * 2);
+                }
+                pending[depth] = s;
+                frames[depth++] = node[1];
+                s = node[0];
+            }
+            for (int d = depth - 1; d >= 0; d--) {
+                base = tree.child(base, nameId(frames[d]));
+                byStack.put(pending[d], base);
+            }
+            return base;
+        }
+
+        private int nameId(long frame) {
+            Integer id = nameIds.get(frame);
+            if (id == null) {
+                id = tree.nameId(frameNames.getOrDefault(frame, UNKNOWN_FRAME));
+                nameIds.put(frame, id);
+            }
+            return id;
+        }
     }
 
     private void loadStacks(Set<Long> ids) {
