@@ -64,7 +64,9 @@ public final class HttpApp {
             // same address as everything else.
             cfg.jetty.addConnector((server, http) -> {
                 // slow clients: a body slower than --min-request-rate is cut (408), headers slower than
-                // --header-timeout close the connection, and silence for --idle-timeout ends it
+                // --header-timeout close the connection, and silence for --idle-timeout ends it. Jetty 12 deprecates
+                // the min request rate here (its ee10 servlet input still enforces it per request); its successor
+                // MinimumDataRateHandler compares, in 12.1.12, the handler's total bytes read rather than this request's.
                 http.setMinRequestDataRate(config.minRequestDataRate());
                 PriorKnowledgeH2c h2c = new PriorKnowledgeH2c(http);
                 h2c.setStreamIdleTimeout(config.idleTimeout().toMillis());
