@@ -119,32 +119,35 @@ public final class ContinuoServer implements AutoCloseable {
         ProfileDecoder decoder = new ProfileDecoder(limits);
         IngestService ingest = new IngestService(store, config.labelLimits(), metrics);
         RouteTable routes = new RouteTable();
-        Javalin app = HttpApp.create(config, metrics, routes);
-        new IngestApi(config, decoder, ingest, store, time, metrics).register(app);
         QueryDeadlines deadlines = new QueryDeadlines(config.queryTimeout());
-        new QueryApi(store, time, metrics, new PprofExporter(), deadlines).register(app);
-        new PyroscopeApi(store, time, metrics, config).register(app);
-        SelfProfiler self = config.selfProfile()
-                ? new SelfProfiler(ingest, decoder, store, config.selfProfileInterval(), Version.current()) : null;
-        ContinuoServer server = new ContinuoServer(config, store, app, self, metrics);
-        server.deadlines = deadlines;
         InsightEngine engine = new InsightEngine(store, insightsConfig, time::nowMillis);
+        ContinuoServer[] self = new ContinuoServer[1];
+        Javalin app = HttpApp.create(config, metrics, routes, r -> {
+            new IngestApi(config, decoder, ingest, store, time, metrics).register(r);
+            new QueryApi(store, time, metrics, new PprofExporter(), deadlines).register(r);
+            new PyroscopeApi(store, time, metrics, config).register(r);
+            new InsightsApi(engine, time).withDeadlines(deadlines).register(r);
+            // public: load balancers and supervisors ask it without a key; it names no tenant's data
+            r.get("/healthz", ctx -> StoreHealthReport.healthz(ctx, store.health()), Access.PUBLIC);
+            // with keys, a valid key sees its tenant's series (an unbound key every tenant's); --metrics-public lets
+            // anyone scrape, and without a key the per-tenant series are left out
+            if (config.metricsPublic()) {
+                r.get("/metrics", ctx -> self[0].metrics(ctx), Access.PUBLIC);
+            } else {
+                r.get("/metrics", ctx -> self[0].metrics(ctx));
+            }
+        });
+        SelfProfiler selfProfiler = config.selfProfile()
+                ? new SelfProfiler(ingest, decoder, store, config.selfProfileInterval(), Version.current()) : null;
+        ContinuoServer server = new ContinuoServer(config, store, app, selfProfiler, metrics);
+        self[0] = server;
+        server.deadlines = deadlines;
         server.insights = engine;
-        new InsightsApi(engine, time).withDeadlines(deadlines).register(app);
         server.routes = routes;
-        // public: load balancers and supervisors ask it without a key; it names no tenant's data
-        app.get("/healthz", ctx -> StoreHealthReport.healthz(ctx, store.health()), Access.PUBLIC);
-        // with keys, a valid key sees its tenant's series (an unbound key every tenant's); --metrics-public lets
-        // anyone scrape, and without a key the per-tenant series are left out
-        if (config.metricsPublic()) {
-            app.get("/metrics", ctx -> server.metrics(ctx), Access.PUBLIC);
-        } else {
-            app.get("/metrics", ctx -> server.metrics(ctx));
-        }
         server.registerGauges();
         app.start(config.host(), config.port());
-        if (self != null) {
-            self.start();
+        if (selfProfiler != null) {
+            selfProfiler.start();
         }
         engine.start(ServerConfig.DEFAULT_TENANT, found -> { });
         LOG.info("Continuo {} listening on http://{}:{} with data in {}", Version.current(), config.host(),

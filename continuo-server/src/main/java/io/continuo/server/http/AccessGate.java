@@ -6,6 +6,7 @@ import io.javalin.http.HandlerType;
 import io.javalin.router.InternalRouter;
 import io.javalin.router.ParsedEndpoint;
 import io.javalin.security.RouteRole;
+import io.javalin.security.Roles;
 
 import java.util.Locale;
 import java.util.Set;
@@ -73,11 +74,15 @@ final class AccessGate {
             // a HEAD may be answered by a GET endpoint: it runs that endpoint's handler
             endpoint = first(HandlerType.GET, path);
         }
-        return endpoint == null ? null : endpoint.getEndpoint().getRoles();
+        if (endpoint == null) {
+            return null;
+        }
+        Roles roles = endpoint.endpoint.metadata(Roles.class);
+        return roles == null ? Set.of() : roles.getRoles();
     }
 
     private ParsedEndpoint first(HandlerType method, String path) {
-        return router.get().findHttpHandlerEntries(method, path).findFirst().orElse(null);
+        return router.get().findFirstHttpHandlerEntry(method, path);
     }
 
     /** The string Javalin's servlet routes with: the request URI without the context path. */

@@ -9,6 +9,7 @@ import io.continuo.store.StoreFailure;
 import io.continuo.store.StoreLimitException;
 import io.continuo.store.StoreUnavailableException;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.staticfiles.Location;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 /**
@@ -31,14 +33,14 @@ public final class HttpApp {
     private HttpApp() {
     }
 
-    public static Javalin create(ServerConfig config, ServerMetrics metrics) {
-        return create(config, metrics, new RouteTable());
-    }
-
-    /** @param routes receives every endpoint as it is registered, for the access tests to enumerate */
-    public static Javalin create(ServerConfig config, ServerMetrics metrics, RouteTable routes) {
+    /**
+     * @param routes receives every endpoint as it is registered, for the access tests to enumerate
+     * @param endpoints registers the API's endpoints (Javalin 7 takes every route in the config, before the start)
+     */
+    public static Javalin create(ServerConfig config, ServerMetrics metrics, RouteTable routes,
+                                 Consumer<RoutesConfig> endpoints) {
         Javalin[] self = new Javalin[1];
-        AccessGate gate = new AccessGate(config, () -> self[0].unsafeConfig().pvt.internalRouter);
+        AccessGate gate = new AccessGate(config, () -> self[0].unsafe.internalRouter);
         UploadBudget uploads = new UploadBudget(config.maxConcurrentUploads(), config.decodeBudgetBytes(),
                 config.decodeWait().toMillis(), config.maxDecompressedBytes());
         Javalin app = Javalin.create(cfg -> {
@@ -47,9 +49,10 @@ public final class HttpApp {
                     routes.add(h.getHttpMethod().name(), h.getPath(), h.getRoles());
                 }
             });
-            cfg.showJavalinBanner = false;
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.maxRequestSize = config.maxBodyBytes();
-            cfg.useVirtualThreads = false;
+            cfg.concurrency.useVirtualThreads = false;
             cfg.staticFiles.add(s -> {
                 s.hostedPath = "/";
                 s.directory = "/web";
@@ -61,7 +64,9 @@ public final class HttpApp {
             // same address as everything else.
             cfg.jetty.addConnector((server, http) -> {
                 // slow clients: a body slower than --min-request-rate is cut (408), headers slower than
-                // --header-timeout close the connection, and silence for --idle-timeout ends it
+                // --header-timeout close the connection, and silence for --idle-timeout ends it. Jetty 12 deprecates
+                // the min request rate here (its ee10 servlet input still enforces it per request); its successor
+                // MinimumDataRateHandler compares, in 12.1.12, the handler's total bytes read rather than this request's.
                 http.setMinRequestDataRate(config.minRequestDataRate());
                 PriorKnowledgeH2c h2c = new PriorKnowledgeH2c(http);
                 h2c.setStreamIdleTimeout(config.idleTimeout().toMillis());
@@ -72,14 +77,21 @@ public final class HttpApp {
                 connector.setPort(config.port());
                 return connector;
             });
+            RoutesConfig r = cfg.routes;
+            r.before(ctx -> {
+                tenant(ctx);
+                gate.check(ctx);
+                ctx.attribute(UploadBudget.BUDGET, uploads);
+            });
+            r.after(uploads::release);
+            exceptions(r, metrics);
+            endpoints.accept(r);
         });
         self[0] = app;
-        app.before(ctx -> {
-            tenant(ctx);
-            gate.check(ctx);
-            ctx.attribute(UploadBudget.BUDGET, uploads);
-        });
-        app.after(uploads::release);
+        return app;
+    }
+
+    private static void exceptions(RoutesConfig app, ServerMetrics metrics) {
         app.exception(ApiException.class, (e, ctx) -> {
             if (e.retryAfterSeconds() > 0) {
                 ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds()));
@@ -105,7 +117,6 @@ public final class HttpApp {
             LOG.error("unexpected failure on {} {}", ctx.method(), ctx.path(), e);
             error(ctx, metrics, 500, "internal error: " + e.getClass().getSimpleName());
         });
-        return app;
     }
 
     /** 507 Insufficient Storage for a full disk (not worth retrying at once), 503 for every other passing failure. */

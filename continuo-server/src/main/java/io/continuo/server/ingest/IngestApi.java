@@ -16,7 +16,7 @@ import io.continuo.server.http.TimeParser;
 import io.continuo.server.metrics.ServerMetrics;
 import io.continuo.store.MetricPoint;
 import io.continuo.store.ProfileStore;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -61,7 +61,7 @@ public final class IngestApi {
         this.rateLimiter = new RateLimiter(config.ingestRatePerSecond(), time);
     }
 
-    public void register(Javalin app) {
+    public void register(RoutesConfig app) {
         app.post("/api/v1/ingest", this::nativeIngest);
         app.post("/api/v1/ingest/metrics", this::metricsIngest);
         app.post("/ingest", this::pyroscopeIngest);
@@ -85,7 +85,7 @@ public final class IngestApi {
         String format = ctx.queryParam("format");
         ProfileType textType = ProfileType.fromPprof(
                 ctx.queryParamAsClass("type", String.class).getOrDefault("cpu"),
-                ctx.queryParamAsClass("unit", String.class).getOrDefault(null));
+                ctx.queryParam("unit"));
         long multiplier = textMultiplier(ctx, textType);
         List<Profile> profiles = decode(() -> decoder.decode(format, body, textType, multiplier, null));
         store(ctx, labels, profiles, "native");

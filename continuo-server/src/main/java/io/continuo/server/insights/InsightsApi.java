@@ -8,7 +8,7 @@ import io.continuo.server.http.ApiException;
 import io.continuo.server.http.RequestContext;
 import io.continuo.server.http.TimeParser;
 import io.continuo.server.http.QueryDeadlines;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -42,7 +42,7 @@ public final class InsightsApi {
         return deadlines == null ? h : deadlines.wrap(h);
     }
 
-    public void register(Javalin app) {
+    public void register(RoutesConfig app) {
         app.get("/api/v1/insights", deadlined(this::insights));
         app.get("/api/v1/alerts", this::alerts);
         app.get("/api/v1/alerts/rules", ctx -> ctx.json(Map.of("rules", rulesJson(ctx), "webhooks", engine.config().webhooks().size())));

@@ -8,7 +8,7 @@ import io.continuo.server.metrics.ServerMetrics;
 import io.continuo.server.pyroscope.proto.QuerierProto;
 import io.continuo.server.pyroscope.proto.TypesProto;
 import io.continuo.store.ProfileStore;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 
 /**
  * Pyroscope's query API on Continuo's port, so Grafana's Pyroscope data source and the Profiles Drilldown app read
@@ -32,7 +32,7 @@ public final class PyroscopeApi {
                 Math.min(config.maxDecompressedBytes(), config.maxBodyBytes()));
     }
 
-    public void register(Javalin app) {
+    public void register(RoutesConfig app) {
         app.post(QUERIER + "ProfileTypes", connect.handler("ProfileTypes",
                 QuerierProto.ProfileTypesRequest.getDefaultInstance(),
                 (ctx, r) -> querier.profileTypes(RequestContext.tenant(ctx), r)));

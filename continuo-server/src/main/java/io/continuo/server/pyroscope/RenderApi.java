@@ -12,7 +12,7 @@ import io.continuo.server.query.QueryLimits;
 import io.continuo.store.ProfileQuery;
 import io.continuo.store.ProfileStore;
 import io.continuo.store.TimeSeries;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
@@ -35,7 +35,7 @@ final class RenderApi {
         this.time = time;
     }
 
-    void register(Javalin app) {
+    void register(RoutesConfig app) {
         app.get("/pyroscope/render", http(this::render));
         app.get("/pyroscope/render-diff", http(this::renderDiff));
         app.get("/pyroscope/label-values", http(this::labelValues));

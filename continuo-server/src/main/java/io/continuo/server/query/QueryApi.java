@@ -20,7 +20,7 @@ import io.continuo.store.TimeSeries;
 import io.continuo.store.TraceQuery;
 import io.continuo.store.TraceSummary;
 import io.continuo.store.TypeInfo;
-import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 
@@ -58,7 +58,7 @@ public final class QueryApi {
     /** Set on query answers that leave out data the store cannot reach right now ({@code ProfileStore.unavailable}). */
     public static final String PARTIAL_HEADER = "X-Continuo-Partial";
 
-    public void register(Javalin app) {
+    public void register(RoutesConfig app) {
         app.get("/api/v1/query/flamegraph", timed("flamegraph", this::flameGraph));
         app.get("/api/v1/query/timeseries", timed("timeseries", this::timeSeries));
         app.get("/api/v1/query/diff", timed("diff", this::diff));

@@ -10,11 +10,11 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCalls;
 import org.eclipse.jetty.client.HttpClient;
-import org.eclipse.jetty.client.api.ContentResponse;
-import org.eclipse.jetty.client.api.Request;
-import org.eclipse.jetty.client.util.BytesRequestContent;
+import org.eclipse.jetty.client.ContentResponse;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.BytesRequestContent;
 import org.eclipse.jetty.http2.client.HTTP2Client;
-import org.eclipse.jetty.http2.client.http.HttpClientTransportOverHTTP2;
+import org.eclipse.jetty.http2.client.transport.HttpClientTransportOverHTTP2;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -134,7 +134,7 @@ class AccessTest {
                     int status;
                     try {
                         Request r = h2c.newRequest("127.0.0.1", server.server().port()).method(method)
-                                .path(path).header("X-Scope-OrgID", "teamB").timeout(10, TimeUnit.SECONDS);
+                                .path(path).headers(h -> h.put("X-Scope-OrgID", "teamB")).timeout(10, TimeUnit.SECONDS);
                         if (!method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS")) {
                             r.body(new BytesRequestContent(COLLAPSED.getBytes(StandardCharsets.UTF_8)));
                         }
@@ -158,11 +158,16 @@ class AccessTest {
 
     @Test
     void grpcCallsToAnyPathNeedAKey() {
-        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.server().port()).usePlaintext().build();
-        try {
-            List<String> served = new ArrayList<>();
-            for (RouteTable.Route route : protectedRoutes()) {
-                for (String path : List.of(route.path(), route.path() + "/", route.path().toUpperCase(Locale.ROOT))) {
+        List<String> served = new ArrayList<>();
+        for (RouteTable.Route route : protectedRoutes()) {
+            // A channel (one HTTP/2 connection) per route: grpc-java resets each refused stream, and Jetty 12 ends a
+            // connection that resets streams faster than its rapid-reset limit (GOAWAY ENHANCE_YOUR_CALM), which
+            // is a refusal too but not the one this test looks for.
+            ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", server.server().port()).usePlaintext().build();
+            try {
+                // a path parameter gets a value: Jetty 12 refuses a literal '{' in a path (400) before any handler
+                String concrete = route.path().replaceAll("\\{[^}/]+}", "x");
+                for (String path : List.of(concrete, concrete + "/", concrete.toUpperCase(Locale.ROOT))) {
                     MethodDescriptor<byte[], byte[]> method = MethodDescriptor.<byte[], byte[]>newBuilder()
                             .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName(path.substring(1))
                             .setRequestMarshaller(new Bytes()).setResponseMarshaller(new Bytes()).build();
@@ -176,11 +181,11 @@ class AccessTest {
                         }
                     }
                 }
+            } finally {
+                channel.shutdownNow();
             }
-            assertThat(served).as("gRPC calls without a key that were not UNAUTHENTICATED").isEmpty();
-        } finally {
-            channel.shutdownNow();
         }
+        assertThat(served).as("gRPC calls without a key that were not UNAUTHENTICATED").isEmpty();
     }
 
     @Test
