@@ -242,8 +242,11 @@ final class WebUiTest {
         driver.get(base + path);
     }
 
+    /** Waits that look again when a section re-rendered under them (sections redraw as their queries answer). */
     static WebDriverWait waiting() {
-        return new WebDriverWait(driver, WAIT);
+        WebDriverWait wait = new WebDriverWait(driver, WAIT);
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
+        return wait;
     }
 
     static Object js(String script, Object... args) {
@@ -590,15 +593,23 @@ final class WebUiTest {
             server.server().insights().runOnce("default", found -> { });
             open("/explore?view=insights&from=now-6h");
             By row = By.cssSelector("table.alerts tr[data-rule='ui-cpu']");
-            waiting().withMessage("the firing alert is listed").until(d -> !d.findElements(row).isEmpty());
-            assertThat(driver.findElement(row).getText()).startsWith("firing").contains("service=shopgen");
-            driver.findElement(row).findElement(By.cssSelector("button.silence")).click();
+            // Each read and click looks the row up again: the insights sections redraw as their queries answer.
+            String listed = waiting().withMessage("the firing alert is listed").until(d -> d.findElement(row).getText());
+            assertThat(listed).startsWith("firing").contains("service=shopgen");
+            waiting().withMessage("silence clicked").until(d -> {
+                d.findElement(row).findElement(By.cssSelector("button.silence")).click();
+                return true;
+            });
             waiting().withMessage("the alert shows as silenced").until(d -> d.findElement(row).getText().startsWith("firing (silenced)"));
-            WebElement silence = driver.findElement(By.cssSelector("table.silences tbody tr"));
-            assertThat(silence.getText()).contains("alertname=\"ui-cpu\"", "service=\"shopgen\"", "silenced from the UI");
+            String silence = waiting().withMessage("the silence is listed")
+                    .until(d -> d.findElement(By.cssSelector("table.silences tbody tr")).getText());
+            assertThat(silence).contains("alertname=\"ui-cpu\"", "service=\"shopgen\"", "silenced from the UI");
             assertThat(server.get("/api/v1/alerts").json().path("alerts").get(0).path("silenced").asBoolean()).isTrue();
             screenshot("insights");
-            driver.findElement(By.cssSelector("table.silences button.expire")).click();
+            waiting().withMessage("expire clicked").until(d -> {
+                d.findElement(By.cssSelector("table.silences button.expire")).click();
+                return true;
+            });
             waiting().withMessage("expired: no silences, the alert is live again").until(d ->
                     d.findElements(By.cssSelector("table.silences")).isEmpty() && d.findElement(row).getText().startsWith("firing ")
                             && !d.findElement(row).getText().contains("(silenced)"));
