@@ -61,6 +61,10 @@ class PyroscopeQueryApiTest {
         assertThat(server.post("/api/v1/ingest?service=shopgen&format=collapsed&type=cpu&version=2.0&env=prod" + v2,
                 "runtime.main;main.main;main.hashLoop 600\nruntime.main;main.main;main.newHotPath 400\n"
                         .getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        // two instances of one service holding memory in the same minute: SUM adds them, AVERAGE takes their mean
+        String heap = "&format=collapsed&type=inuse_bytes&from=" + (s - 100) + "&until=" + (s - 95);
+        assertThat(server.post("/api/v1/ingest?service=memapp&instance=a" + heap, "main;alloc 100\n".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
+        assertThat(server.post("/api/v1/ingest?service=memapp&instance=b" + heap, "main;alloc 300\n".getBytes(StandardCharsets.UTF_8)).status()).isEqualTo(200);
         ProfileBuilder b = new ProfileBuilder(List.of(ProfileType.CPU));
         int handler = b.frame("com.shop.Checkout.handle");
         int slow = b.frame("com.shop.Pricing.slowPath");
@@ -237,6 +241,25 @@ class PyroscopeQueryApiTest {
 
     @ParameterizedTest
     @EnumSource(Encoding.class)
+    void averageIsTheMeanOverSeries(Encoding enc) {
+        QuerierProto.SelectSeriesRequest.Builder req = QuerierProto.SelectSeriesRequest.newBuilder()
+                .setProfileTypeID(INUSE).setLabelSelector("{service_name=\"memapp\"}").setStart(FROM).setEnd(UNTIL).setStep(60);
+        double sum = client.call(Q + "SelectSeries", req.build(), QuerierProto.SelectSeriesResponse.getDefaultInstance(), enc)
+                .getSeries(0).getPointsList().stream().mapToDouble(TypesProto.Point::getValue).max().orElseThrow();
+        double avg = client.call(Q + "SelectSeries",
+                req.setAggregation(TypesProto.TimeSeriesAggregationType.TIME_SERIES_AGGREGATION_TYPE_AVERAGE).build(),
+                QuerierProto.SelectSeriesResponse.getDefaultInstance(), enc)
+                .getSeries(0).getPointsList().stream().mapToDouble(TypesProto.Point::getValue).max().orElseThrow();
+        assertThat(sum).isEqualTo(400);
+        assertThat(avg).isEqualTo(200);
+        QuerierProto.SelectSeriesResponse byInstance = client.call(Q + "SelectSeries", req.addGroupBy("instance").build(),
+                QuerierProto.SelectSeriesResponse.getDefaultInstance(), enc);
+        assertThat(byInstance.getSeriesList()).extracting(x -> x.getPointsList().stream().mapToDouble(TypesProto.Point::getValue).max().orElseThrow())
+                .containsExactly(100.0, 300.0);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Encoding.class)
     void selectMergeProfileIsPprofWithTheSameTotal(Encoding enc) {
         PprofProto.Profile p = client.call(Q + "SelectMergeProfile", QuerierProto.SelectMergeProfileRequest.newBuilder()
                         .setProfileTypeID(CPU).setLabelSelector("{service_name=\"shopgen\", version=\"1.0\"}").setStart(FROM).setEnd(UNTIL).build(),
@@ -392,7 +415,7 @@ class PyroscopeQueryApiTest {
         assertThat(d.path("metadata").path("format").asText()).isEqualTo("double");
         assertThat(d.path("flamebearer").path("levels").get(0).size()).isEqualTo(7);
 
-        assertThat(textList(ours("/pyroscope/label-values?label=service_name" + RANGE))).containsExactly("shop", "shopgen");
+        assertThat(textList(ours("/pyroscope/label-values?label=service_name" + RANGE))).containsExactly("memapp", "shop", "shopgen");
         assertThat(textList(ours("/pyroscope/label-values?label=__name__" + RANGE))).contains(CPU, INUSE);
         assertThat(textList(ours("/pyroscope/label-values?label=version&" + q("shopgen.cpu") + RANGE))).containsExactly("1.0", "2.0");
         assertThat(textList(ours("/pyroscope/label-names?" + RANGE.substring(1)))).contains("service_name", "version");
