@@ -93,8 +93,9 @@ class RealJvmScenarioTest {
                 List.of(List.of(new Run("regress-checkout", "1.9", RegressionApp.class, "35"),
                         new Run("regress-checkout", "2.0", RegressionApp.class, "35"))),
                 List.of(List.of(new Run("clean-catalog", "5.0", CleanApp.class, "35"),
-                        new Run("clean-catalog", "5.1", CleanApp.class, "35")),
-                        List.of(new Run("clean-search", "5.0", CleanApp.class, "70"))));
+                        new Run("clean-catalog", "5.1", CleanApp.class, "35"))),
+                // alone too: beside clean-catalog its contention differed between 5.0 and 5.1 (a false regression)
+                List.of(List.of(new Run("clean-search", "5.0", CleanApp.class, "45"))));
         long from = System.currentTimeMillis();
         for (List<List<Run>> lanes : waves) {
             runConcurrently(agent, lanes);
