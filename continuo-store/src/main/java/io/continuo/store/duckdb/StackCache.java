@@ -25,10 +25,8 @@ final class StackCache {
     private final LongIntMap frameByHash;
     private int[] parents;
     private int[] frames;
-    private long[] stackHashes;
     private int stackCount = 1;
     private String[] frameNames;
-    private long[] frameHashes;
     private int frameCount;
     private volatile Snapshot snapshot;
 
@@ -39,11 +37,9 @@ final class StackCache {
         frameByHash = new LongIntMap(frameCapacity);
         parents = new int[stacks];
         frames = new int[stacks];
-        stackHashes = new long[stacks];
         parents[0] = -1;
         frames[0] = -1;
         frameNames = new String[frameCapacity];
-        frameHashes = new long[frameCapacity];
         publish();
     }
 
@@ -84,11 +80,9 @@ final class StackCache {
         if (frameCount == frameNames.length) {
             int capacity = frameCount * 2;
             frameNames = Arrays.copyOf(frameNames, capacity);
-            frameHashes = Arrays.copyOf(frameHashes, capacity);
         }
         int id = frameCount;
         frameNames[id] = name;
-        frameHashes[id] = hash;
         frameByHash.put(hash, id);
         frameCount++;
         return id;
@@ -99,12 +93,10 @@ final class StackCache {
             int capacity = stackCount * 2;
             parents = Arrays.copyOf(parents, capacity);
             frames = Arrays.copyOf(frames, capacity);
-            stackHashes = Arrays.copyOf(stackHashes, capacity);
         }
         int id = stackCount;
         parents[id] = parent;
         frames[id] = frame;
-        stackHashes[id] = hash;
         stackByHash.put(hash, id);
         stackCount++;
         return id;
@@ -118,8 +110,11 @@ final class StackCache {
     }
 
     /**
-     * Maps one upload's stack indexes to local stack ids, interning what is new. Memoised per source stack and
-     * frame, so each source node is hashed once however many rows share it.
+     * Maps one upload's stack indexes to local stack ids, interning what is new. A stack's content hash needs no
+     * lookup (it is its parent's hash mixed with its frame's), so the mapping hashes every source stack in one pass
+     * over the upload's small arrays and then looks up only the stacks rows name: in steady state that is one probe
+     * of the large cache per row instead of one per stack prefix, and the cache is far bigger than the CPU's caches.
+     * Ancestors are probed only for stacks the cache lacks. Memoised per source stack and frame.
      */
     final class SourceMapping {
         private final Profile source;
@@ -127,6 +122,7 @@ final class StackCache {
         private final int[] localStack;
         private final int[] localFrame;
         private final NewRows sink;
+        private long[] sourceHashes;
         private int[] chain = new int[64];
 
         SourceMapping(Profile source, NewRows sink) {
@@ -150,29 +146,57 @@ final class StackCache {
             if (known >= 0) {
                 return known;
             }
+            long[] hashes = sourceHashes();
             int depth = 0;
             int cur = s;
-            while (localStack[cur] < 0) {
+            int found;
+            while (true) {
+                found = localStack[cur];
+                if (found >= 0) {
+                    break;
+                }
+                found = stackByHash.get(hashes[cur]);
+                if (found != LongIntMap.MISSING) {
+                    localStack[cur] = found;
+                    break;
+                }
                 if (depth == chain.length) {
                     chain = Arrays.copyOf(chain, depth * 2);
                 }
                 chain[depth++] = cur;
                 cur = sourceStacks.parent(cur);
             }
-            int parentLocal = localStack[cur];
+            // Every stack below the one found is new: a stack is only ever interned after its parent.
+            int parentLocal = found;
             for (int i = depth - 1; i >= 0; i--) {
                 int node = chain[i];
                 int frame = localFrame(sourceStacks.frame(node));
-                long hash = Hashing.stackId(stackHashes[parentLocal], frameHashes[frame]);
-                int id = stackByHash.get(hash);
-                if (id == LongIntMap.MISSING) {
-                    id = addStack(hash, parentLocal, frame);
-                    sink.stack(id, hash, parentLocal, frame);
-                }
+                int id = addStack(hashes[node], parentLocal, frame);
+                sink.stack(id, hashes[node], parentLocal, frame);
                 localStack[node] = id;
                 parentLocal = id;
             }
             return parentLocal;
+        }
+
+        /** Content hashes of all source stacks, root first: parents precede children in a {@link StackTable}. */
+        private long[] sourceHashes() {
+            if (sourceHashes == null) {
+                int n = sourceStacks.size();
+                long[] frameIds = new long[source.frames().size()];
+                boolean[] frameHashed = new boolean[frameIds.length];
+                long[] hashes = new long[n];
+                for (int i = 1; i < n; i++) {
+                    int f = sourceStacks.frame(i);
+                    if (!frameHashed[f]) {
+                        frameIds[f] = source.frames().get(f).id();
+                        frameHashed[f] = true;
+                    }
+                    hashes[i] = Hashing.stackId(hashes[sourceStacks.parent(i)], frameIds[f]);
+                }
+                sourceHashes = hashes;
+            }
+            return sourceHashes;
         }
 
         private int localFrame(int f) {
